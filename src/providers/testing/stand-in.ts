@@ -34,16 +34,14 @@ export class StandInServer {
 
   /** Starts a stand-in on a free port of 127.0.0.1. */
   static async start(responder: Responder = () => ({ status: 200, body: {} })): Promise<StandInServer> {
-    let self: StandInServer | undefined;
-    const server = createServer((req, res) => void self?.handle(req, res));
-    self = new StandInServer(server, responder);
-    const stand = self;
+    const server = createServer((req, res) => void stand.handle(req, res));
+    const stand: StandInServer = new StandInServer(server, responder);
     server.on('connection', (socket) => {
       stand.#sockets.add(socket);
       socket.on('close', () => stand.#sockets.delete(socket));
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    return self;
+    return stand;
   }
 
   /** Base URL, e.g. `http://127.0.0.1:54321`. */
