@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from './batcher.js';
+
+describe('Batcher', () => {
+  it('flushes items submitted in the same turn together and returns each its own result', async () => {
+    const calls: number[][] = [];
+    const batcher = new Batcher<number, number>(async (items) => {
+      calls.push(items);
+      return items.map((n) => n * 10);
+    });
+    const results = await Promise.all([1, 2, 3].map((n) => batcher.submit(n)));
+    expect(results).toEqual([10, 20, 30]);
+    expect(calls).toEqual([[1, 2, 3]]);
+  });
+
+  it('caps the batch size and keeps submission order across batches', async () => {
+    const calls: number[][] = [];
+    const batcher = new Batcher<number, null>(
+      async (items) => {
+        calls.push(items);
+        return items.map(() => null);
+      },
+      { maxSize: 2 },
+    );
+    await Promise.all([1, 2, 3, 4, 5].map((n) => batcher.submit(n)));
+    expect(calls).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it('rejects every item of a failed batch and goes on with the next', async () => {
+    let fail = true;
+    const batcher = new Batcher<number, number>(async (items) => {
+      if (fail) {
+        fail = false;
+        throw new Error('store down');
+      }
+      return items;
+    });
+    const first = await Promise.allSettled([batcher.submit(1), batcher.submit(2)]);
+    expect(first.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    await expect(batcher.submit(3)).resolves.toBe(3);
+  });
+
+  it('refuses a flush that returns the wrong number of results', async () => {
+    const batcher = new Batcher<number, number>(async () => []);
+    await expect(batcher.submit(1)).rejects.toThrow(/0 results for 1 items/);
+  });
+
+  it('idle waits for everything submitted', async () => {
+    const done: number[] = [];
+    const batcher = new Batcher<number, null>(async (items) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      done.push(...items);
+      return items.map(() => null);
+    });
+    void batcher.submit(1);
+    void batcher.submit(2);
+    await batcher.idle();
+    expect(done).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,81 @@
+/** Options of {@link Batcher}. */
+export interface BatcherOptions {
+  /** Most items flushed together. Default 500. */
+  maxSize?: number;
+  /** How long the first item of a batch waits for company, in ms. Default 0 (the next turn of the event loop). */
+  maxWaitMs?: number;
+}
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Groups items submitted close together into one call of `flush`, one batch at a time, and gives
+ * each caller its own result. This is what lets a store write a thousand concurrent sends in one
+ * statement. Written here because DataLoader, the usual library for this, is built around keyed,
+ * cached reads; we need ordered writes with a size cap and no caching.
+ */
+export class Batcher<T, R> {
+  readonly #maxSize: number;
+  readonly #maxWaitMs: number;
+  #queue: Pending<T, R>[] = [];
+  #scheduled = false;
+  #running: Promise<void> = Promise.resolve();
+  #inFlight = 0;
+
+  constructor(
+    private readonly flush: (items: T[]) => Promise<R[]>,
+    options: BatcherOptions = {},
+  ) {
+    this.#maxSize = options.maxSize ?? 500;
+    this.#maxWaitMs = options.maxWaitMs ?? 0;
+  }
+
+  /** Queues an item; resolves with its result once its batch is flushed. */
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      if (this.#queue.length >= this.#maxSize) this.#drain();
+      else if (!this.#scheduled) {
+        this.#scheduled = true;
+        if (this.#maxWaitMs > 0) setTimeout(() => this.#drain(), this.#maxWaitMs);
+        else setImmediate(() => this.#drain());
+      }
+    });
+  }
+
+  /** Resolves once every item submitted so far has been flushed. */
+  async idle(): Promise<void> {
+    while (this.#queue.length > 0 || this.#inFlight > 0) {
+      this.#drain();
+      await this.#running;
+    }
+  }
+
+  #drain(): void {
+    this.#scheduled = false;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxSize);
+      this.#inFlight += batch.length;
+      // Batches run one after another so their writes land in submission order.
+      this.#running = this.#running.then(() => this.#run(batch));
+    }
+  }
+
+  async #run(batch: Pending<T, R>[]): Promise<void> {
+    try {
+      const results = await this.flush(batch.map((pending) => pending.item));
+      if (results.length !== batch.length) {
+        throw new Error(`batch flush returned ${results.length} results for ${batch.length} items`);
+      }
+      batch.forEach((pending, index) => pending.resolve(results[index] as R));
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    } finally {
+      this.#inFlight -= batch.length;
+    }
+  }
+}

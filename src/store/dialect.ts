@@ -1,0 +1,42 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database } from './tables.js';
+
+/** The SQL type of a column read from a JSON row source. */
+export type ColumnType = 'text' | 'bigint' | 'integer';
+
+/** A column of a JSON row source. */
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+}
+
+/**
+ * What differs between SQLite and PostgreSQL. Everything else is one implementation. Bulk writes
+ * pass their rows as one JSON parameter, which both dialects can read as a table
+ * (`json_each` / `jsonb_to_recordset`): one statement per batch, whatever the batch size.
+ */
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** `<rows> AS v`: a table of `columns` read from a JSON array of objects. */
+  jsonRows(rows: readonly object[], columns: readonly ColumnSpec[]): RawBuilder<unknown>;
+  /** The row-lock clause that lets concurrent claimers skip each other's rows. */
+  readonly skipLocked: RawBuilder<unknown>;
+  /** Tells every scheduler (in any process) that a message is due at `dueAt`. */
+  notifyScheduled(db: Kysely<Database>, dueAt: number): Promise<void>;
+  /** Subscribes to those notifications; returns the unsubscribe function. */
+  watchSchedule(listener: (dueAt: number | undefined) => void): () => void;
+  /** Releases what the dialect holds (listener connections, timers). */
+  close(): Promise<void>;
+}
+
+/** Builds `jsonb_to_recordset($1::jsonb) AS v(a text, b bigint)` for PostgreSQL. */
+export function postgresJsonRows(rows: readonly object[], columns: readonly ColumnSpec[]): RawBuilder<unknown> {
+  const definition = columns.map((column) => `${column.name} ${column.type}`).join(', ');
+  return sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(${sql.raw(definition)})`;
+}
+
+/** Builds `(SELECT json_extract(value, '$.a') AS a, … FROM json_each(?)) AS v` for SQLite. */
+export function sqliteJsonRows(rows: readonly object[], columns: readonly ColumnSpec[]): RawBuilder<unknown> {
+  const select = columns.map((column) => `json_extract(value, '$.${column.name}') AS ${column.name}`).join(', ');
+  return sql`(SELECT ${sql.raw(select)} FROM json_each(${JSON.stringify(rows)})) AS v`;
+}

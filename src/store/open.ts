@@ -1,0 +1,14 @@
+import type { IdGenerator } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { parseDatabaseUrl } from './database-url.js';
+import { openPostgresStore } from './postgres/open-postgres.js';
+import { openSqliteStore } from './sqlite/open-sqlite.js';
+import type { MessageStore } from './store.js';
+
+/** Opens the store `MISSIVE_DATABASE_URL` names (not yet migrated). */
+export function openStore(url: string, deps: { newId: IdGenerator; logger: Logger }): MessageStore {
+  const location = parseDatabaseUrl(url);
+  return location.kind === 'sqlite'
+    ? openSqliteStore(location.path, deps.newId)
+    : openPostgresStore(location.url, location.schema, deps.newId, deps.logger);
+}

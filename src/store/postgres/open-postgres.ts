@@ -1,0 +1,61 @@
+import { Kysely, PostgresDialect as KyselyPostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Logger } from '../../core/logger.js';
+import { SqlMessageStore } from '../sql-message-store.js';
+import type { Database } from '../tables.js';
+import { PostgresDialect } from './postgres-dialect.js';
+
+/** Connections per process. */
+const POOL_SIZE = 10;
+
+/** BIGINT (OID 20) columns hold epoch milliseconds, well inside Number's exact range. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Opens the PostgreSQL store. With a `schema`, every connection uses it as its search path, and
+ * it is created on migrate. Pool errors (a restarted server) are logged, never thrown: the pool
+ * reconnects on the next query.
+ */
+export function openPostgresStore(
+  url: string,
+  schema: string | undefined,
+  newId: IdGenerator,
+  logger: Logger,
+): SqlMessageStore & { ensureSchema(): Promise<void> } {
+  const clientConfig: pg.ClientConfig = {
+    connectionString: url,
+    types,
+    ...(schema !== undefined && { options: `-c search_path=${schema}` }),
+  };
+  const pool = new pg.Pool({ ...clientConfig, max: POOL_SIZE, idleTimeoutMillis: 30_000 });
+  pool.on('error', (error) => logger.warn({ err: error.message }, 'idle database connection lost'));
+  const db = new Kysely<Database>({ dialect: new KyselyPostgresDialect({ pool }) });
+  const channel = `missive_schedule${schema === undefined ? '' : `_${schema}`}`;
+  const store = new PostgresMessageStore(db, new PostgresDialect(clientConfig, channel, logger), newId, schema);
+  return store;
+}
+
+/** The PostgreSQL store: the shared SQL store plus creating its schema before migrating. */
+class PostgresMessageStore extends SqlMessageStore {
+  constructor(
+    db: Kysely<Database>,
+    dialect: PostgresDialect,
+    newId: IdGenerator,
+    private readonly schemaName: string | undefined,
+  ) {
+    super(db, dialect, newId, schemaName);
+  }
+
+  async ensureSchema(): Promise<void> {
+    if (this.schemaName !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(this.schemaName)}`.execute(this.db);
+  }
+
+  override async migrate(): Promise<void> {
+    await this.ensureSchema();
+    await super.migrate();
+  }
+}

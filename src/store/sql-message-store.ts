@@ -1,0 +1,415 @@
+import { type Kysely, sql } from 'kysely';
+import { ConflictError, NotFoundError } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { HistoryEntry, MessageRecord, MessageStatus } from '../message/types.js';
+import type { ColumnSpec, SqlDialect } from './dialect.js';
+import { migrateToLatest } from './migrations/index.js';
+import type {
+  DeliveryClaim,
+  DueMessage,
+  HistoryEvent,
+  InsertResult,
+  MessageChanges,
+  MessageInsert,
+  MessageQuery,
+  MessageStore,
+  Transition,
+} from './store.js';
+import { type Database, type MessagesTable, toMessageRecord } from './tables.js';
+
+const INSERT_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'id', type: 'text' },
+  { name: 'channel', type: 'text' },
+  { name: 'recipient', type: 'text' },
+  { name: 'content', type: 'text' },
+  { name: 'sender', type: 'text' },
+  { name: 'provider', type: 'text' },
+  { name: 'metadata', type: 'text' },
+  { name: 'idempotency_key', type: 'text' },
+  { name: 'delivery_mode', type: 'text' },
+  { name: 'scheduled_at', type: 'bigint' },
+  { name: 'due_at', type: 'bigint' },
+  { name: 'status', type: 'text' },
+  { name: 'created_at', type: 'bigint' },
+  { name: 'updated_at', type: 'bigint' },
+  { name: 'batch_id', type: 'text' },
+  { name: 'batch_item', type: 'integer' },
+];
+
+const EVENT_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'id', type: 'text' },
+  { name: 'message_id', type: 'text' },
+  { name: 'at', type: 'bigint' },
+  { name: 'event', type: 'text' },
+  { name: 'status', type: 'text' },
+  { name: 'detail', type: 'text' },
+];
+
+/** How each settable field maps to a column. */
+const CHANGE_COLUMNS: Record<keyof MessageChanges, ColumnSpec> = {
+  status: { name: 'status', type: 'text' },
+  attempts: { name: 'attempts', type: 'integer' },
+  dueAt: { name: 'due_at', type: 'bigint' },
+  lastProvider: { name: 'last_provider', type: 'text' },
+  providerMessageId: { name: 'provider_message_id', type: 'text' },
+  lastError: { name: 'last_error', type: 'text' },
+  deliveredAt: { name: 'delivered_at', type: 'bigint' },
+  deadLetteredAt: { name: 'dead_lettered_at', type: 'bigint' },
+};
+
+/** Statuses the scheduler acts on when their due time comes. */
+const SCHEDULER_STATUSES: readonly MessageStatus[] = ['scheduled', 'retrying', 'queued'];
+
+/** The message store over any SQL dialect Kysely speaks; dialect differences come from `dialect`. */
+export class SqlMessageStore implements MessageStore {
+  constructor(
+    protected readonly db: Kysely<Database>,
+    protected readonly dialect: SqlDialect,
+    protected readonly newId: IdGenerator,
+    private readonly schema?: string,
+  ) {}
+
+  async migrate(): Promise<void> {
+    await migrateToLatest(this.db as Kysely<unknown>, this.schema);
+  }
+
+  async insertMessages(inserts: readonly MessageInsert[]): Promise<InsertResult[]> {
+    if (inserts.length === 0) return [];
+    const rows = inserts.map((insert) => ({
+      id: insert.id,
+      channel: insert.message.channel,
+      recipient: insert.message.to,
+      content: JSON.stringify(insert.message.content),
+      sender: insert.message.from ?? null,
+      provider: insert.message.provider ?? null,
+      metadata: insert.message.metadata === undefined ? null : JSON.stringify(insert.message.metadata),
+      idempotency_key: insert.message.idempotencyKey ?? null,
+      delivery_mode: insert.message.delivery.mode,
+      scheduled_at: insert.scheduledAt,
+      due_at: insert.dueAt,
+      status: insert.status,
+      created_at: insert.now,
+      updated_at: insert.now,
+      batch_id: insert.batch?.id ?? null,
+      batch_item: insert.batch?.item ?? null,
+    }));
+    const columns = sql.raw(INSERT_COLUMNS.map((c) => c.name).join(', '));
+    const results = await this.db.transaction().execute(async (trx) => {
+      const inserted = await sql<{ id: string }>`
+        INSERT INTO messages (${columns})
+        SELECT ${columns} FROM ${this.dialect.jsonRows(rows, INSERT_COLUMNS)} WHERE true
+        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`.execute(trx);
+      const created = new Set(inserted.rows.map((row) => row.id));
+      await this.insertEvents(
+        trx,
+        inserts
+          .filter((insert) => created.has(insert.id))
+          .map((insert) => ({
+            messageId: insert.id,
+            event: { event: 'accepted', status: insert.status, at: insert.now, detail: acceptedDetail(insert) },
+          })),
+      );
+      const takenKeys = inserts.filter((i) => !created.has(i.id)).map((i) => i.message.idempotencyKey as string);
+      const existing = new Map<string, { id: string; status: string }>();
+      if (takenKeys.length > 0) {
+        const rows = await trx
+          .selectFrom('messages')
+          .select(['id', 'status', 'idempotency_key'])
+          .where('idempotency_key', 'in', [...new Set(takenKeys)])
+          .execute();
+        for (const row of rows) existing.set(row.idempotency_key as string, row);
+      }
+      return inserts.map((insert): InsertResult => {
+        if (created.has(insert.id)) return { id: insert.id, status: insert.status, created: true };
+        const first = existing.get(insert.message.idempotencyKey as string);
+        if (!first) throw new Error(`message ${insert.id} was neither inserted nor found by its idempotency key`);
+        return { id: first.id, status: first.status as MessageStatus, created: false };
+      });
+    });
+    const held = inserts.filter((insert, index) => insert.status === 'scheduled' && results[index]?.created);
+    if (held.length > 0) await this.dialect.notifyScheduled(this.db, Math.min(...held.map((insert) => insert.dueAt)));
+    return results;
+  }
+
+  async markPublished(ids: readonly string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('messages')
+      .set({ published_at: now, due_at: null, updated_at: now })
+      .where('id', 'in', [...ids])
+      .where('status', '=', 'queued')
+      .execute();
+  }
+
+  async claimForDelivery(ids: readonly string[], now: number): Promise<DeliveryClaim[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .updateTable('messages')
+      .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), due_at: null, updated_at: now }))
+      .where('id', 'in', [...new Set(ids)])
+      .where('status', 'in', ['queued', 'sending'])
+      .returning(['id', 'attempts'])
+      .execute();
+    return rows.map((row) => ({ id: row.id, attempt: Number(row.attempts) }));
+  }
+
+  async applyTransitions(transitions: readonly Transition[]): Promise<boolean[]> {
+    if (transitions.length === 0) return [];
+    const groups = new Map<string, Transition[]>();
+    for (const transition of transitions) {
+      const keys = (Object.keys(transition.changes) as (keyof MessageChanges)[])
+        .filter((key) => transition.changes[key] !== undefined)
+        .sort();
+      const groupKey = `${[...transition.from].sort().join(',')}|${keys.join(',')}`;
+      groups.set(groupKey, [...(groups.get(groupKey) ?? []), transition]);
+    }
+    const applied = new Set<string>();
+    await this.db.transaction().execute(async (trx) => {
+      for (const group of groups.values()) {
+        for (const id of await this.updateGroup(trx, group)) applied.add(id);
+      }
+      await this.insertEvents(
+        trx,
+        transitions
+          .filter((transition) => applied.has(transition.id))
+          .flatMap((transition) => transition.events.map((event) => ({ messageId: transition.id, event }))),
+      );
+    });
+    return transitions.map((transition) => applied.has(transition.id));
+  }
+
+  /** One UPDATE for transitions that set the same columns from the same statuses. */
+  private async updateGroup(trx: Kysely<Database>, group: readonly Transition[]): Promise<string[]> {
+    const first = group[0] as Transition;
+    const keys = (Object.keys(first.changes) as (keyof MessageChanges)[]).filter((key) => first.changes[key] !== undefined);
+    const columns: ColumnSpec[] = [
+      { name: 'id', type: 'text' },
+      { name: 'updated_at', type: 'bigint' },
+      ...keys.map((key) => CHANGE_COLUMNS[key]),
+    ];
+    const rows = group.map((transition) => {
+      const row: Record<string, unknown> = { id: transition.id, updated_at: transition.now };
+      for (const key of keys) {
+        const value = transition.changes[key];
+        row[CHANGE_COLUMNS[key].name] = key === 'lastError' && value !== null ? JSON.stringify(value) : value;
+      }
+      return row;
+    });
+    const assignments = sql.raw(columns.slice(1).map((c) => `${c.name} = v.${c.name}`).join(', '));
+    const from = sql.join(first.from.map((status) => sql`${status}`));
+    const result = await sql<{ id: string }>`
+      UPDATE messages SET ${assignments}
+      FROM ${this.dialect.jsonRows(rows, columns)}
+      WHERE messages.id = v.id AND messages.status IN (${from})
+      RETURNING messages.id`.execute(trx);
+    return result.rows.map((row) => row.id);
+  }
+
+  async claimDue(owner: string, horizon: number, now: number, leaseMs: number, limit: number): Promise<DueMessage[]> {
+    const statuses = sql.join(SCHEDULER_STATUSES.map((status) => sql`${status}`));
+    const result = await sql<MessagesTable & { lease_owner: string; lease_expires_at: number }>`
+      UPDATE messages SET lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}
+      WHERE id IN (
+        SELECT id FROM messages
+        WHERE due_at IS NOT NULL AND due_at <= ${horizon} AND status IN (${statuses})
+          AND (lease_expires_at IS NULL OR lease_expires_at <= ${now})
+        ORDER BY due_at
+        LIMIT ${limit}
+        ${this.dialect.skipLocked})
+      RETURNING *`.execute(this.db);
+    return result.rows
+      .map((row) => ({ ...toMessageRecord(row), leaseOwner: row.lease_owner, leaseExpiresAt: Number(row.lease_expires_at) }))
+      .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
+  }
+
+  async beginDispatch(
+    claims: readonly { id: string; status: MessageStatus }[],
+    owner: string,
+    now: number,
+    relayAt: number,
+  ): Promise<string[]> {
+    if (claims.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('messages')
+        .set({ status: 'queued', due_at: relayAt, lease_owner: null, lease_expires_at: null, updated_at: now })
+        .where('id', 'in', claims.map((claim) => claim.id))
+        .where('lease_owner', '=', owner)
+        .where('status', 'in', [...SCHEDULER_STATUSES])
+        .returning('id')
+        .execute();
+      const ids = new Set(moved.map((row) => row.id));
+      await this.insertEvents(
+        trx,
+        claims
+          .filter((claim) => ids.has(claim.id))
+          .map((claim) => ({
+            messageId: claim.id,
+            event: { event: claim.status === 'queued' ? 'relayed' : 'dispatched', status: 'queued' as const, at: now },
+          })),
+      );
+      return claims.map((claim) => claim.id).filter((id) => ids.has(id));
+    });
+  }
+
+  async releaseLeases(ids: readonly string[], owner: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('messages')
+      .set({ lease_owner: null, lease_expires_at: null })
+      .where('id', 'in', [...ids])
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  async cancel(id: string, now: number): Promise<MessageRecord> {
+    return this.changeScheduled(id, now, 'cancel', { status: 'cancelled', due_at: null }, { event: 'cancelled', status: 'cancelled', at: now });
+  }
+
+  async reschedule(id: string, dueAt: number, now: number): Promise<MessageRecord> {
+    const before = await this.getMessage(id);
+    const record = await this.changeScheduled(
+      id,
+      now,
+      'reschedule',
+      { due_at: dueAt, scheduled_at: dueAt },
+      {
+        event: 'rescheduled',
+        status: 'scheduled',
+        at: now,
+        detail: {
+          from: before?.scheduledAt == null ? null : new Date(before.scheduledAt).toISOString(),
+          to: new Date(dueAt).toISOString(),
+        },
+      },
+    );
+    await this.dialect.notifyScheduled(this.db, dueAt);
+    return record;
+  }
+
+  /** Changes a message that is still `scheduled`, releasing any scheduler's lease on it. */
+  private async changeScheduled(
+    id: string,
+    now: number,
+    action: string,
+    set: Partial<MessagesTable>,
+    event: HistoryEvent,
+  ): Promise<MessageRecord> {
+    const row = await this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('messages')
+        .set({ ...set, lease_owner: null, lease_expires_at: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'scheduled')
+        .returningAll()
+        .executeTakeFirst();
+      if (updated) await this.insertEvents(trx, [{ messageId: id, event }]);
+      return updated;
+    });
+    if (row) return toMessageRecord(row);
+    const current = await this.getMessage(id);
+    if (!current) throw new NotFoundError('message', id);
+    throw new ConflictError(
+      'already_dispatched',
+      `cannot ${action} message ${id}: it was already dispatched (status ${current.status})`,
+    );
+  }
+
+  async requeue(id: string, now: number, relayAt: number): Promise<MessageRecord> {
+    const row = await this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('messages')
+        .set({ status: 'queued', attempts: 0, due_at: relayAt, dead_lettered_at: null, lease_owner: null, lease_expires_at: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', 'in', ['failed', 'dead'])
+        .returningAll()
+        .executeTakeFirst();
+      if (updated) await this.insertEvents(trx, [{ messageId: id, event: { event: 'replayed', status: 'queued', at: now } }]);
+      return updated;
+    });
+    if (row) return toMessageRecord(row);
+    const current = await this.getMessage(id);
+    if (!current) throw new NotFoundError('message', id);
+    throw new ConflictError('not_dead_lettered', `cannot replay message ${id}: it is ${current.status}, not failed or dead`);
+  }
+
+  async getMessage(id: string): Promise<MessageRecord | undefined> {
+    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toMessageRecord(row) : undefined;
+  }
+
+  async getMessages(ids: readonly string[]): Promise<MessageRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('messages').selectAll().where('id', 'in', [...ids]).orderBy('id').execute();
+    return rows.map(toMessageRecord);
+  }
+
+  async getHistory(id: string): Promise<HistoryEntry[]> {
+    const rows = await this.db
+      .selectFrom('message_events')
+      .select(['at', 'event', 'status', 'detail'])
+      .where('message_id', '=', id)
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({
+      at: Number(row.at),
+      event: row.event,
+      status: row.status as MessageStatus,
+      ...(row.detail !== null && { detail: JSON.parse(row.detail) as HistoryEntry['detail'] }),
+    }));
+  }
+
+  async listMessages(query: MessageQuery): Promise<MessageRecord[]> {
+    let select = this.db.selectFrom('messages').selectAll();
+    if (query.status !== undefined) select = select.where('status', '=', query.status);
+    if (query.deadLettered) select = select.where('dead_lettered_at', 'is not', null);
+    if (query.after !== undefined) select = select.where('id', '>', query.after);
+    const rows = await select.orderBy('id').limit(query.limit).execute();
+    return rows.map(toMessageRecord);
+  }
+
+  async countByStatus(): Promise<Partial<Record<MessageStatus, number>>> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .select(['status', (eb) => eb.fn.countAll<number | string>().as('count')])
+      .groupBy('status')
+      .execute();
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
+
+  watchSchedule(listener: (dueAt: number | undefined) => void): () => void {
+    return this.dialect.watchSchedule(listener);
+  }
+
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.dialect.close();
+    await this.db.destroy();
+  }
+
+  /** Appends history entries; ids are ULIDs, so history reads back in order. */
+  protected async insertEvents(
+    trx: Kysely<Database>,
+    events: readonly { messageId: string; event: HistoryEvent }[],
+  ): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map(({ messageId, event }) => ({
+      id: this.newId(),
+      message_id: messageId,
+      at: event.at,
+      event: event.event,
+      status: event.status,
+      detail: event.detail === undefined ? null : JSON.stringify(event.detail),
+    }));
+    const columns = sql.raw(EVENT_COLUMNS.map((c) => c.name).join(', '));
+    await sql`INSERT INTO message_events (${columns}) SELECT ${columns} FROM ${this.dialect.jsonRows(rows, EVENT_COLUMNS)}`.execute(trx);
+  }
+}
+
+function acceptedDetail(insert: MessageInsert): HistoryEntry['detail'] {
+  if (insert.status === 'scheduled') return { dueAt: new Date(insert.dueAt).toISOString() };
+  return undefined;
+}

@@ -1,0 +1,26 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect as KyselySqliteDialect } from 'kysely';
+import type { IdGenerator } from '../../core/ids.js';
+import { SqlMessageStore } from '../sql-message-store.js';
+import type { Database as Tables } from '../tables.js';
+import { SqliteDialect } from './sqlite-dialect.js';
+
+/** How long a write waits for another process's write to finish before failing, in ms. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens (creating it if needed) the SQLite store at `path`. WAL lets readers and one writer work
+ * at once, also across processes; `synchronous = NORMAL` is durable across process crashes and
+ * loses at most the last commits on power loss, the usual trade-off for WAL.
+ */
+export function openSqliteStore(path: string, newId: IdGenerator): SqlMessageStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const db = new Kysely<Tables>({ dialect: new KyselySqliteDialect({ database }) });
+  return new SqlMessageStore(db, new SqliteDialect(database), newId);
+}

@@ -1,0 +1,70 @@
+import { EventEmitter } from 'node:events';
+import type BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import type { SqlDialect } from '../dialect.js';
+import { sqliteJsonRows } from '../dialect.js';
+
+/** How often another process's commits are looked for, in ms. */
+const CHANGE_POLL_MS = 50;
+
+/**
+ * SQLite: one writer at a time, so a plain UPDATE … RETURNING claims atomically (no row locks).
+ * Schedulers in this process hear of new due times directly; those in other processes (a CLI
+ * `send` next to `missive start`) notice any commit through `PRAGMA data_version`, which costs no
+ * I/O to read and changes whenever another connection commits.
+ */
+export class SqliteDialect implements SqlDialect {
+  readonly name = 'sqlite';
+  readonly skipLocked = sql``;
+  readonly #events = new EventEmitter();
+  #timer: NodeJS.Timeout | undefined;
+  #dataVersion: number | undefined;
+
+  constructor(private readonly database: BetterSqlite3.Database) {}
+
+  jsonRows = sqliteJsonRows;
+
+  async notifyScheduled(_db: unknown, dueAt: number): Promise<void> {
+    this.#events.emit('scheduled', dueAt);
+  }
+
+  watchSchedule(listener: (dueAt: number | undefined) => void): () => void {
+    this.#events.on('scheduled', listener);
+    this.#startPolling();
+    return () => {
+      this.#events.off('scheduled', listener);
+      if (this.#events.listenerCount('scheduled') === 0) this.#stopPolling();
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#stopPolling();
+    this.#events.removeAllListeners();
+  }
+
+  #startPolling(): void {
+    if (this.#timer) return;
+    this.#dataVersion = this.#readDataVersion();
+    this.#timer = setInterval(() => {
+      const version = this.#readDataVersion();
+      if (version !== undefined && version !== this.#dataVersion) {
+        this.#dataVersion = version;
+        this.#events.emit('scheduled', undefined);
+      }
+    }, CHANGE_POLL_MS);
+    this.#timer.unref();
+  }
+
+  #stopPolling(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #readDataVersion(): number | undefined {
+    try {
+      return this.database.pragma('data_version', { simple: true }) as number;
+    } catch {
+      return undefined; // closed or busy: try again on the next tick
+    }
+  }
+}
