@@ -15,6 +15,8 @@ export interface AmqpBrokerOptions {
   logger: Logger;
   /** A publish not confirmed within this many ms fails. Default 10000. */
   publishTimeoutMs?: number;
+  /** Name shown for this connection in RabbitMQ's tools. Default `missive`. */
+  connectionName?: string;
 }
 
 interface ConsumerState {
@@ -57,6 +59,7 @@ export class AmqpBroker implements Broker {
     const broker = new AmqpBroker(options);
     const logger = options.logger;
     const connection = await amqplib.connect(options.url, {
+      clientProperties: { connection_name: options.connectionName ?? 'missive' },
       recovery: {
         waitForConnect: false,
         initialDelay: 200,

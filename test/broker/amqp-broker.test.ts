@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AmqpBroker } from '../../src/broker/amqp-broker.js';
+import type { Delivery } from '../../src/broker/broker.js';
+import { BrokerUnavailableError } from '../../src/broker/errors.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { closeConnectionsNamed, deleteTopology, drainQueue, TEST_AMQP_URL, uniquePrefix } from '../support/rabbitmq.js';
+
+describe('AmqpBroker', () => {
+  let prefix: string;
+  let broker: AmqpBroker;
+
+  beforeEach(async () => {
+    prefix = uniquePrefix('broker');
+    broker = await AmqpBroker.connect({ url: TEST_AMQP_URL, prefix, logger: silentLogger, connectionName: prefix });
+    await broker.waitForConnection(5000);
+  });
+
+  afterEach(async () => {
+    await broker.close();
+    await deleteTopology(prefix);
+  });
+
+  it('publishes with confirms to the channel queue and consumes with acks', async () => {
+    const received: Delivery[] = [];
+    await broker.consume('sms', async (delivery) => {
+      received.push(delivery);
+      return { action: 'ack' };
+    }, { prefetch: 10 });
+    await broker.publish('sms', Buffer.from('{"a":1}'), { messageId: 'm1' });
+    await expect.poll(() => received.length).toBe(1);
+    expect(received[0]).toMatchObject({ messageId: 'm1', redelivered: false });
+    expect(received[0]?.body.toString()).toBe('{"a":1}');
+    expect(await broker.queueDepth('sms')).toBe(0);
+  });
+
+  it('routes by channel: a message published for email does not reach the sms queue', async () => {
+    await broker.publish('email', Buffer.from('x'), { messageId: 'e1' });
+    expect(await broker.queueDepth('email')).toBe(1);
+    expect(await broker.queueDepth('sms')).toBe(0);
+  });
+
+  it('dead-letters with the reason in a header', async () => {
+    await broker.consume('chat', async () => ({ action: 'dead_letter', reason: 'not JSON' }), { prefetch: 1 });
+    await broker.publish('chat', Buffer.from('garbage'), { messageId: 'bad' });
+    await expect.poll(() => broker.queueDepth('dead-letter')).toBe(1);
+    const [letter] = await drainQueue(`${prefix}.dead-letter`);
+    expect(letter?.content.toString()).toBe('garbage');
+    expect(letter?.properties.headers?.['x-missive-reason']).toBe('not JSON');
+    expect(await broker.queueDepth('chat')).toBe(0);
+  });
+
+  it('requeues a delivery whose handler asks for it, and redelivers it flagged', async () => {
+    const seen: boolean[] = [];
+    await broker.consume('webhook', async (delivery) => {
+      seen.push(delivery.redelivered);
+      return seen.length === 1 ? { action: 'requeue' } : { action: 'ack' };
+    }, { prefetch: 1 });
+    await broker.publish('webhook', Buffer.from('{}'), { messageId: 'w1' });
+    await expect.poll(() => seen).toEqual([false, true]);
+  });
+
+  it('carries on publishing and consuming after the broker closes its connection', async () => {
+    const received: string[] = [];
+    await broker.consume('email', async (delivery) => {
+      received.push(delivery.messageId ?? '');
+      return { action: 'ack' };
+    }, { prefetch: 5 });
+    await broker.publish('email', Buffer.from('{}'), { messageId: 'before' });
+    await expect.poll(() => received).toEqual(['before']);
+    expect(await closeConnectionsNamed(prefix)).toBe(1);
+    await expect.poll(() => broker.isConnected(), { timeout: 10_000 }).toBe(false);
+    await expect(broker.publish('email', Buffer.from('{}'), { messageId: 'during' })).rejects.toBeInstanceOf(BrokerUnavailableError);
+    await expect.poll(() => broker.isConnected(), { timeout: 15_000 }).toBe(true);
+    await broker.publish('email', Buffer.from('{}'), { messageId: 'after' });
+    await expect.poll(() => received, { timeout: 10_000 }).toEqual(['before', 'after']);
+  });
+});
