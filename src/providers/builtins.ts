@@ -1,16 +1,38 @@
+import { DiscordProviderFactory } from './discord/discord.js';
 import { LogProviderFactory } from './log/log.js';
+import { MailgunProviderFactory } from './mailgun/mailgun.js';
 import { OutboxProviderFactory } from './outbox/outbox.js';
 import type { ProviderFactory } from './provider.js';
 import { ProviderRegistry } from './registry.js';
+import { SendGridProviderFactory } from './sendgrid/sendgrid.js';
+import { SesProviderFactory } from './ses/ses.js';
+import { SlackProviderFactory } from './slack/slack.js';
+import { SmtpProviderFactory } from './smtp/smtp.js';
+import { TwilioProviderFactory } from './twilio/twilio.js';
+import { VonageProviderFactory } from './vonage/vonage.js';
+import { WebhookProviderFactory } from './webhook/webhook.js';
 
 /** The factories shipped with Missive. A new built-in vendor is one more factory in this list. */
 export function builtinFactories(): ProviderFactory[] {
-  return [new OutboxProviderFactory(), new LogProviderFactory()];
+  const factories: ProviderFactory<never>[] = [
+    new OutboxProviderFactory(),
+    new LogProviderFactory(),
+    new SmtpProviderFactory(),
+    new SendGridProviderFactory(),
+    new MailgunProviderFactory(),
+    new SesProviderFactory(),
+    new TwilioProviderFactory(),
+    new VonageProviderFactory(),
+    new WebhookProviderFactory(),
+    new SlackProviderFactory(),
+    new DiscordProviderFactory(),
+  ];
+  return factories as ProviderFactory[];
 }
 
 /** A registry holding every built-in factory. */
 export function createBuiltinRegistry(): ProviderRegistry {
   const registry = new ProviderRegistry();
-  for (const factory of builtinFactories()) registry.register(factory as ProviderFactory);
+  for (const factory of builtinFactories()) registry.register(factory);
   return registry;
 }

@@ -36,3 +36,5 @@ export type {
   BreakerTransition,
   PermitTicket,
 } from './breaker/state.js';
+export { LocalBreakerBoard } from './breaker/board.js';
+export type { BreakerBoard } from './breaker/board.js';

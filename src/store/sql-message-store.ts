@@ -5,7 +5,6 @@ import type { HistoryEntry, MessageRecord, MessageStatus } from '../message/type
 import type { ColumnSpec, SqlDialect } from './dialect.js';
 import { migrateToLatest } from './migrations/index.js';
 import type {
-  DeliveryClaim,
   DueMessage,
   HistoryEvent,
   InsertResult,
@@ -141,16 +140,16 @@ export class SqlMessageStore implements MessageStore {
       .execute();
   }
 
-  async claimForDelivery(ids: readonly string[], now: number): Promise<DeliveryClaim[]> {
+  async claimForDelivery(ids: readonly string[], now: number): Promise<MessageRecord[]> {
     if (ids.length === 0) return [];
     const rows = await this.db
       .updateTable('messages')
       .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), due_at: null, updated_at: now }))
       .where('id', 'in', [...new Set(ids)])
       .where('status', 'in', ['queued', 'sending'])
-      .returning(['id', 'attempts'])
+      .returningAll()
       .execute();
-    return rows.map((row) => ({ id: row.id, attempt: Number(row.attempts) }));
+    return rows.map(toMessageRecord);
   }
 
   async applyTransitions(transitions: readonly Transition[]): Promise<boolean[]> {
@@ -220,6 +219,19 @@ export class SqlMessageStore implements MessageStore {
     return result.rows
       .map((row) => ({ ...toMessageRecord(row), leaseOwner: row.lease_owner, leaseExpiresAt: Number(row.lease_expires_at) }))
       .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
+  }
+
+  async nextDueAt(now: number): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select('due_at')
+      .where('due_at', 'is not', null)
+      .where('status', 'in', [...SCHEDULER_STATUSES])
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]))
+      .orderBy('due_at')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.due_at == null ? undefined : Number(row.due_at);
   }
 
   async beginDispatch(

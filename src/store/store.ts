@@ -23,13 +23,6 @@ export interface InsertResult {
   created: boolean;
 }
 
-/** A message claimed by a worker for one delivery attempt. */
-export interface DeliveryClaim {
-  id: string;
-  /** The attempt number this delivery is (attempts so far, including this one). */
-  attempt: number;
-}
-
 /** Columns a state change may set. Undefined keeps the value; null clears it. */
 export interface MessageChanges {
   status?: MessageStatus;
@@ -90,11 +83,12 @@ export interface MessageStore {
   markPublished(ids: readonly string[], now: number): Promise<void>;
 
   /**
-   * Claims messages for delivery (status `sending`, attempts + 1). Only `queued` messages and
-   * `sending` ones (a redelivery after a worker died) can be claimed; the rest are left out of the
-   * result: already delivered, failed, cancelled or waiting for a retry.
+   * Claims messages for delivery (status `sending`, attempts + 1) and returns them; `attempts`
+   * is then the number of this attempt. Only `queued` messages and `sending` ones (a redelivery
+   * after a worker died) can be claimed; the rest are left out of the result: already delivered,
+   * failed, cancelled, or waiting for a retry.
    */
-  claimForDelivery(ids: readonly string[], now: number): Promise<DeliveryClaim[]>;
+  claimForDelivery(ids: readonly string[], now: number): Promise<MessageRecord[]>;
 
   /** Applies state changes; returns, per transition, whether the row was in an allowed state. */
   applyTransitions(transitions: readonly Transition[]): Promise<boolean[]>;
@@ -104,6 +98,9 @@ export interface MessageStore {
    * or queued without a confirm), skipping rows leased by others until their lease expires.
    */
   claimDue(owner: string, horizon: number, now: number, leaseMs: number, limit: number): Promise<DueMessage[]>;
+
+  /** The earliest due time among messages the scheduler could claim now; undefined if none. */
+  nextDueAt(now: number): Promise<number | undefined>;
 
   /**
    * Moves leased messages to `queued` for publishing (relay deadline `relayAt`), provided the

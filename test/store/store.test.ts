@@ -103,8 +103,10 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
     const a = queued();
     const later = scheduled(T0 + 60_000);
     await store.insertMessages([a, later]);
-    expect(await store.claimForDelivery([a.id, later.id, 'missing'], T0)).toEqual([{ id: a.id, attempt: 1 }]);
-    expect(await store.claimForDelivery([a.id], T0)).toEqual([{ id: a.id, attempt: 2 }]);
+    const claimed = await store.claimForDelivery([a.id, later.id, 'missing'], T0);
+    expect(claimed.map((m) => [m.id, m.status, m.attempts])).toEqual([[a.id, 'sending', 1]]);
+    expect(claimed[0]).toMatchObject({ to: a.message.to, content: a.message.content });
+    expect((await store.claimForDelivery([a.id], T0)).map((m) => m.attempts)).toEqual([2]);
     await store.applyTransitions([
       { id: a.id, from: ['sending'], changes: { status: 'delivered', deliveredAt: T0 }, events: [], now: T0 },
     ]);
@@ -166,6 +168,17 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
     expect(await store.claimDue('s2', T0 + 5000, T0 + 1, 30_000, 10)).toEqual([]);
     const limited = await store.claimDue('s2', T0 + 5000, T0 + 30_000, 30_000, 2);
     expect(limited.map((m) => m.id)).toEqual([stranded.id, early.id]);
+  });
+
+  it('tells the earliest claimable due time', async () => {
+    expect(await store.nextDueAt(T0)).toBeUndefined();
+    const a = scheduled(T0 + 5000);
+    const b = scheduled(T0 + 2000);
+    await store.insertMessages([a, b]);
+    expect(await store.nextDueAt(T0)).toBe(T0 + 2000);
+    await store.claimDue('s1', T0 + 2000, T0, 30_000, 10); // leases b
+    expect(await store.nextDueAt(T0)).toBe(T0 + 5000);
+    expect(await store.nextDueAt(T0 + 30_000)).toBe(T0 + 2000); // b's lease expired
   });
 
   it('dispatches only messages still leased by the dispatcher and still waiting', async () => {

@@ -14,9 +14,9 @@ import { validateOptions } from '../registry.js';
 export type Scenario = 'success' | 'unauthorized' | 'invalid_request' | 'rate_limited' | 'server_error' | 'hang';
 
 /** One running stand-in for a provider's vendor. */
-export interface HarnessRun<Options> {
-  /** Options (without `type`) that point the provider at the stand-in. */
-  options: Options;
+export interface HarnessRun {
+  /** Options (without `type`) that point the provider at the stand-in, as a config file holds them. */
+  options: Record<string, unknown>;
   /** Secret values in those options; none may appear in an error. */
   secrets: string[];
   /** Makes the stand-in behave as the vendor does in that scenario. */
@@ -29,7 +29,7 @@ export interface ProviderHarness<Options> {
   factory: ProviderFactory<Options>;
   /** A valid message for one of the provider's channels. */
   message(): OutgoingMessage;
-  start(): Promise<HarnessRun<Options>>;
+  start(): Promise<HarnessRun>;
   /** Options that must be refused, each with the option path the error must name. */
   invalidOptions: { options: unknown; path: string }[];
   /** The Retry-After the stand-in sends in `rate_limited`, in ms; undefined if the vendor sends none. */
@@ -48,7 +48,7 @@ export function describeProviderConformance<Options>(harness: ProviderHarness<Op
   const type = harness.factory.type;
   const supported = new Set(harness.scenarios ?? ALL_SCENARIOS);
   describe(`provider conformance: ${type}`, () => {
-    let run: HarnessRun<Options>;
+    let run: HarnessRun;
     let provider: Provider;
 
     beforeEach(async () => {
@@ -72,7 +72,13 @@ export function describeProviderConformance<Options>(harness: ProviderHarness<Op
         (e: unknown) => e,
       );
       expect(error, `${scenario} must fail`).toBeDefined();
-      const text = `${String((error as Error).message)} ${JSON.stringify(error)} ${JSON.stringify((error as ProviderError).vendor)}`;
+      const cause = (error as Error).cause;
+      const text = [
+        String((error as Error).message),
+        JSON.stringify(error),
+        JSON.stringify((error as ProviderError).vendor),
+        cause instanceof Error ? `${cause.message} ${JSON.stringify(cause)}` : JSON.stringify(cause ?? null),
+      ].join(' ');
       for (const secret of run.secrets) expect(text, 'a secret leaked into an error').not.toContain(secret);
       return error as ProviderError;
     }

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { LOG_LEVELS } from '../core/logger.js';
+import { CHANNELS } from '../message/channels.js';
+
+const positiveInt = z.number().int().positive();
+const ms = z.number().int().nonnegative();
+
+/** Provider instance names: what channels and messages refer to. */
+const INSTANCE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * The configuration file. Every default is written here, once. Unknown keys anywhere are errors;
+ * each provider's own options are checked by its factory's schema.
+ */
+export const configFileSchema = z.strictObject({
+  /** Provider instances by name. Default: one `outbox` instance writing ./.missive/outbox.jsonl. */
+  providers: z
+    .record(
+      z.string().regex(INSTANCE_NAME, 'provider names start with a letter and hold letters, digits, _ and -'),
+      z.looseObject({ type: z.string({ error: 'required: the provider type' }).min(1) }),
+    )
+    .refine((providers) => Object.keys(providers).length > 0, 'at least one provider is required')
+    .default({ outbox: { type: 'outbox', path: './.missive/outbox.jsonl' } }),
+  /** Per channel, the provider instances to try in order. Default: every instance able to send it. */
+  channels: z.partialRecord(z.enum(CHANNELS), z.strictObject({ providers: z.array(z.string()).min(1) })).default({}),
+  /** Modules exporting provider factories (paths relative to the config file, or package names). */
+  plugins: z.array(z.string().min(1)).default([]),
+  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  worker: z
+    .strictObject({
+      /** Deliveries in hand per channel queue. */
+      prefetch: positiveInt.max(10_000).default(100),
+      /** How long shutdown waits for deliveries in hand. */
+      shutdownGraceMs: ms.default(15_000),
+    })
+    .prefault({}),
+  scheduler: z
+    .strictObject({
+      /** Time between polls for due messages. */
+      pollIntervalMs: positiveInt.default(1_000),
+      /** Messages due within this window are claimed early and published by in-process timers. */
+      lookAheadMs: ms.default(2_000),
+      /** How long a claim is held before another scheduler may take the rows. */
+      leaseMs: positiveInt.default(30_000),
+      /** Most messages claimed per poll. */
+      chunkSize: positiveInt.max(10_000).default(500),
+      /** An immediate message not confirmed by the broker this long after acceptance is re-published. */
+      relayAfterMs: positiveInt.default(10_000),
+    })
+    .prefault({}),
+  delivery: z
+    .strictObject({
+      /** Timeout of one provider call. */
+      attemptTimeoutMs: positiveInt.default(30_000),
+      retry: z
+        .strictObject({
+          /** Attempts in all, the first included. */
+          maxAttempts: positiveInt.max(100).default(5),
+          /** First backoff ceiling; doubles each attempt (full jitter). */
+          baseMs: positiveInt.default(1_000),
+          /** Largest backoff. */
+          capMs: positiveInt.default(300_000),
+        })
+        .prefault({}),
+      breaker: z
+        .strictObject({
+          windowSize: positiveInt.default(20),
+          minimumCalls: positiveInt.default(10),
+          failureThreshold: z.number().gt(0).lte(1).default(0.5),
+          breakMs: positiveInt.default(30_000),
+          maxBreakMs: positiveInt.default(300_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      /** Address the API listens on. */
+      host: z.string().min(1).default('0.0.0.0'),
+      /** Largest request body accepted, in bytes (batch uploads are streamed and not bound by it). */
+      bodyLimitBytes: positiveInt.default(1_048_576),
+      /** Serve /healthz, /readyz and /metrics on this port instead of the API's. */
+      metricsPort: z.number().int().min(1).max(65_535).optional(),
+    })
+    .prefault({}),
+  batch: z
+    .strictObject({
+      /** Items sent at once per batch. */
+      concurrency: positiveInt.max(1_000).default(16),
+      /** Items claimed per lease. */
+      chunkSize: positiveInt.max(10_000).default(200),
+      /** How long a runner's claim on a chunk lasts without renewal. */
+      leaseMs: positiveInt.default(30_000),
+    })
+    .prefault({}),
+});
+
+/** The configuration file once validated, with every default filled in. */
+export type ConfigFile = z.output<typeof configFileSchema>;

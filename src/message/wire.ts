@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { MissiveError } from '../core/errors.js';
+import { fromZodIssues } from '../core/zod-issues.js';
+import { CHANNELS } from './channels.js';
+import type { MessageRecord } from './types.js';
+
+/** Version of the message format on the broker. */
+export const WIRE_VERSION = 1;
+
+const wireSchema = z.object({
+  v: z.literal(WIRE_VERSION),
+  id: z.string().min(1).max(64),
+  channel: z.enum(CHANNELS),
+  to: z.string(),
+  content: z.record(z.string(), z.json()),
+  from: z.string().optional(),
+  provider: z.string().optional(),
+  metadata: z.record(z.string(), z.json()).optional(),
+  idempotencyKey: z.string().optional(),
+  delivery: z.object({ mode: z.enum(['immediate', 'scheduled']), at: z.string().optional() }),
+  batch: z.object({ id: z.string(), item: z.number().int() }).optional(),
+});
+
+/** The one message format both delivery paths publish (immediate and scheduled alike). */
+export type WireMessage = z.infer<typeof wireSchema>;
+
+/** A queue message that is not a Missive message. */
+export class WireFormatError extends MissiveError {
+  readonly code = 'bad_wire_format';
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'WireFormatError';
+  }
+}
+
+/** Serializes a stored message for the broker. */
+export function encodeWire(record: MessageRecord): Buffer {
+  const wire: WireMessage = {
+    v: WIRE_VERSION,
+    id: record.id,
+    channel: record.channel,
+    to: record.to,
+    content: record.content as WireMessage['content'],
+    delivery: record.delivery,
+    ...(record.from !== undefined && { from: record.from }),
+    ...(record.provider !== undefined && { provider: record.provider }),
+    ...(record.metadata !== undefined && { metadata: record.metadata }),
+    ...(record.idempotencyKey !== undefined && { idempotencyKey: record.idempotencyKey }),
+    ...(record.batchId !== null && record.batchItem !== null && { batch: { id: record.batchId, item: record.batchItem } }),
+  };
+  return Buffer.from(JSON.stringify(wire));
+}
+
+/** Parses a queue message; throws WireFormatError saying what is wrong. */
+export function decodeWire(body: Buffer): WireMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new WireFormatError(`not JSON (${body.length} bytes)`);
+  }
+  const result = wireSchema.safeParse(json, { reportInput: true });
+  if (!result.success) {
+    throw new WireFormatError(`not a Missive message: ${fromZodIssues(result.error.issues).map((i) => i.message).join('; ')}`);
+  }
+  return result.data;
+}

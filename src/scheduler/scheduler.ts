@@ -1,0 +1,193 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Publisher } from '../producer/publisher.js';
+import { persist } from '../store/persist.js';
+import type { DueMessage, MessageStore } from '../store/store.js';
+
+/** Settings of a scheduler (config `scheduler`). */
+export interface SchedulerOptions {
+  /** Longest time between two looks at the store, in ms. */
+  pollIntervalMs: number;
+  /** Messages due within this window are claimed early and published by in-process timers. */
+  lookAheadMs: number;
+  /** How long a claim holds rows against other schedulers, in ms. */
+  leaseMs: number;
+  /** Most rows claimed at once. */
+  chunkSize: number;
+  /** The relay deadline given to each message as it is dispatched, in ms. */
+  relayAfterMs: number;
+}
+
+/** What a scheduler needs. */
+export interface SchedulerDeps extends SchedulerOptions {
+  store: MessageStore;
+  publisher: Publisher;
+  clock: Clock;
+  logger: Logger;
+  /** This scheduler's lease owner name; unique per process. */
+  owner: string;
+  /** Observes each dispatched message with its lateness in ms (metrics). */
+  onDispatched?: (message: DueMessage, latenessMs: number) => void;
+}
+
+/**
+ * The cron worker. It claims due messages in chunks under a lease (so any number of schedulers
+ * share the work and a dead one's rows come back when its lease expires), publishes them through
+ * the same path as immediate messages, and also relays immediate messages whose publish was
+ * never confirmed. It sleeps until the next due time it knows of (or the poll interval), wakes
+ * early when the store announces a sooner message, and holds messages due within the look-ahead
+ * window on timers so each goes out at its exact time, never before.
+ */
+export class Scheduler {
+  readonly #held = new Map<number, { timer: NodeJS.Timeout; messages: DueMessage[] }>();
+  readonly #inFlight = new Set<Promise<void>>();
+  #wakeTimer: NodeJS.Timeout | undefined;
+  #wakeAt = Number.POSITIVE_INFINITY;
+  #running = false;
+  #again = false;
+  #stopped = true;
+  #unwatch: (() => void) | undefined;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  /** Starts scheduling; the first look at the store happens at once. */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#unwatch = this.deps.store.watchSchedule((dueAt) => this.#onScheduled(dueAt));
+    this.#wake(this.deps.clock.now());
+  }
+
+  /** Stops: no more claims, held messages are released for others, dispatches in progress finish. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#unwatch?.();
+    clearTimeout(this.#wakeTimer);
+    const released: string[] = [];
+    for (const { timer, messages } of this.#held.values()) {
+      clearTimeout(timer);
+      released.push(...messages.map((message) => message.id));
+    }
+    this.#held.clear();
+    await Promise.allSettled([...this.#inFlight]);
+    await this.deps.store.releaseLeases(released, this.deps.owner).catch((error: unknown) => {
+      this.deps.logger.warn({ err: (error as Error).message }, 'could not release leases; they expire by themselves');
+    });
+  }
+
+  /** Number of messages held on timers (look-ahead). */
+  get heldCount(): number {
+    let count = 0;
+    for (const { messages } of this.#held.values()) count += messages.length;
+    return count;
+  }
+
+  #onScheduled(dueAt: number | undefined): void {
+    // A message due before the next planned look would be late: look now.
+    if (dueAt === undefined || dueAt - this.deps.lookAheadMs < this.#wakeAt) this.#wake(this.deps.clock.now());
+  }
+
+  #wake(at: number): void {
+    if (this.#stopped || at >= this.#wakeAt) return;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeAt = at;
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeAt = Number.POSITIVE_INFINITY;
+      void this.#tick();
+    }, Math.max(0, at - this.deps.clock.now()));
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    const { store, clock, logger, owner } = this.deps;
+    try {
+      do {
+        this.#again = false;
+        const now = clock.now();
+        const claimed = await store.claimDue(owner, now + this.deps.lookAheadMs, now, this.deps.leaseMs, this.deps.chunkSize);
+        await this.#take(claimed);
+        // A full chunk means more is waiting (a backlog): go on at once, one chunk in memory at a time.
+        if (claimed.length === this.deps.chunkSize) this.#again = true;
+      } while (this.#again && !this.#stopped);
+      const now = clock.now();
+      const next = await store.nextDueAt(now);
+      const poll = now + this.deps.pollIntervalMs;
+      this.#wake(next === undefined ? poll : Math.min(poll, Math.max(now, next - this.deps.lookAheadMs)));
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'scheduler could not reach the store; trying again');
+      this.#wake(clock.now() + Math.min(this.deps.pollIntervalMs, 1_000));
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Dispatches what is due, and holds the rest on timers until their time. */
+  async #take(claimed: readonly DueMessage[]): Promise<void> {
+    const now = this.deps.clock.now();
+    const due = claimed.filter((message) => (message.dueAt ?? 0) <= now);
+    for (const message of claimed) {
+      if ((message.dueAt ?? 0) > now) this.#hold(message);
+    }
+    if (due.length > 0) await this.#track(this.#dispatch(due));
+  }
+
+  #hold(message: DueMessage): void {
+    const dueAt = message.dueAt ?? 0;
+    const group = this.#held.get(dueAt);
+    if (group) {
+      group.messages.push(message);
+      return;
+    }
+    const timer = setTimeout(() => this.#fire(dueAt), Math.max(0, dueAt - this.deps.clock.now()));
+    this.#held.set(dueAt, { timer, messages: [message] });
+  }
+
+  #fire(dueAt: number): void {
+    const group = this.#held.get(dueAt);
+    if (!group || this.#stopped) return;
+    const early = dueAt - this.deps.clock.now();
+    if (early > 0) {
+      // Timers may fire a hair early against the wall clock: never publish before the due time.
+      group.timer = setTimeout(() => this.#fire(dueAt), early);
+      return;
+    }
+    this.#held.delete(dueAt);
+    void this.#track(this.#dispatch(group.messages));
+  }
+
+  async #track(work: Promise<void>): Promise<void> {
+    this.#inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      this.#inFlight.delete(work);
+    }
+  }
+
+  /** Moves messages to `queued` (unless cancelled or rescheduled meanwhile) and publishes them. */
+  async #dispatch(messages: readonly DueMessage[]): Promise<void> {
+    const { store, clock, logger, owner, publisher } = this.deps;
+    const now = clock.now();
+    let moved: string[];
+    try {
+      moved = await persist('dispatch due messages', () => store.beginDispatch(messages, owner, now, now + this.deps.relayAfterMs), logger);
+    } catch (error) {
+      logger.warn({ err: (error as Error).message, count: messages.length }, 'could not dispatch; the leases will expire and the messages be claimed again');
+      return;
+    }
+    const ids = new Set(moved);
+    await Promise.all(
+      messages
+        .filter((message) => ids.has(message.id))
+        .map(async (message) => {
+          await publisher.publish({ ...message, status: 'queued' });
+          this.deps.onDispatched?.(message, clock.now() - (message.dueAt ?? now));
+        }),
+    );
+  }
+}

@@ -1,0 +1,149 @@
+import type { Broker, Consumer, Delivery, DeliveryOutcome } from '../broker/broker.js';
+import { Batcher } from '../core/batcher.js';
+import { type Clock, type Random, sleep } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import { CHANNELS, type Channel } from '../message/channels.js';
+import type { MessageRecord } from '../message/types.js';
+import { decodeWire, encodeWire, WireFormatError } from '../message/wire.js';
+import type { ProviderSet } from '../providers/instances.js';
+import type { BreakerBoard } from '../resilience/breaker/board.js';
+import type { ResolvedRetryOptions } from '../resilience/retry-decision.js';
+import { persist } from '../store/persist.js';
+import type { MessageStore, Transition } from '../store/store.js';
+import { attemptDelivery } from './attempt.js';
+import { planOutcome } from './outcome.js';
+import { toOutgoing } from './outgoing.js';
+
+/** What a worker needs. */
+export interface WorkerDeps {
+  store: MessageStore;
+  broker: Broker;
+  providers: ProviderSet;
+  breakers: BreakerBoard;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  retry: ResolvedRetryOptions;
+  /** Timeout of one provider call, in ms. */
+  attemptTimeoutMs: number;
+  /** Deliveries in hand per channel queue. */
+  prefetch: number;
+  /** Observes each finished delivery (metrics). */
+  onDelivered?: (record: MessageRecord, plan: Transition) => void;
+}
+
+/**
+ * Consumes the channel queues and delivers each message through its provider: claim it in the
+ * store (skipping copies already delivered), attempt it under retry policy and circuit breakers,
+ * record the outcome, then acknowledge. Claims and outcomes of concurrent deliveries share one
+ * store write per batch.
+ */
+export class Worker {
+  readonly #claims: Batcher<string, MessageRecord | undefined>;
+  readonly #outcomes: Batcher<Transition, boolean>;
+  readonly #shutdown = new AbortController();
+  #consumers: Consumer[] = [];
+
+  constructor(private readonly deps: WorkerDeps) {
+    this.#claims = new Batcher(async (ids) => {
+      const claimed = await deps.store.claimForDelivery(ids, deps.clock.now());
+      const byId = new Map(claimed.map((record) => [record.id, record]));
+      return ids.map((id) => byId.get(id));
+    });
+    this.#outcomes = new Batcher((transitions) => deps.store.applyTransitions(transitions));
+  }
+
+  /** Starts consuming every channel queue (or those given). */
+  async start(channels: readonly Channel[] = CHANNELS): Promise<void> {
+    for (const channel of channels) {
+      this.#consumers.push(
+        await this.deps.broker.consume(channel, (delivery) => this.handle(delivery), { prefetch: this.deps.prefetch }),
+      );
+    }
+  }
+
+  /**
+   * Stops taking messages and lets those in hand finish, be recorded and acknowledged, within
+   * `graceMs`; provider calls still running after that are aborted and their messages requeued.
+   */
+  async stop(graceMs: number): Promise<void> {
+    const abortLater = setTimeout(() => this.#shutdown.abort(new Error('worker shutting down')), graceMs);
+    await Promise.all(this.#consumers.map((consumer) => consumer.stop(graceMs + 5_000)));
+    clearTimeout(abortLater);
+    this.#consumers = [];
+    await this.#claims.idle();
+    await this.#outcomes.idle();
+  }
+
+  /** Handles one delivery from a queue. */
+  async handle(delivery: Delivery): Promise<DeliveryOutcome> {
+    const { logger, store } = this.deps;
+    let id: string;
+    try {
+      id = decodeWire(delivery.body).id;
+    } catch (error) {
+      const reason = error instanceof WireFormatError ? error.message : String(error);
+      return { action: 'dead_letter', reason: `unreadable message: ${reason}` };
+    }
+    let record: MessageRecord | undefined;
+    try {
+      record = await persist('claim a message', () => this.#claims.submit(id), logger, this.#shutdown.signal);
+    } catch {
+      return this.requeueLater();
+    }
+    if (!record) return this.skip(id);
+
+    const candidates = this.deps.providers.candidates(record.channel, record.provider);
+    const { breakers, clock, attemptTimeoutMs: timeoutMs } = this.deps;
+    const result = await attemptDelivery(toOutgoing(record), candidates, { breakers, clock, timeoutMs }, this.#shutdown.signal);
+    const plan = planOutcome(result, record, this.deps.retry, this.deps.random, this.deps.clock.now());
+    if (!plan) {
+      // Interrupted by shutdown: hand the message back as it was.
+      await store
+        .applyTransitions([{ id, from: ['sending'], changes: { status: 'queued', attempts: record.attempts - 1 }, events: [], now: this.deps.clock.now() }])
+        .catch(() => undefined);
+      return { action: 'requeue' };
+    }
+    try {
+      await persist('record a delivery outcome', () => this.#outcomes.submit(plan.transition), logger);
+    } catch (error) {
+      logger.error({ messageId: id, err: (error as Error).message }, 'cannot record the outcome; the message will be redelivered');
+      return { action: 'requeue' };
+    }
+    this.deps.onDelivered?.(record, plan.transition);
+    if (plan.deadLetter !== undefined) await this.copyToDeadLetters(record, plan.deadLetter, plan.transition);
+    return { action: 'ack' };
+  }
+
+  /** A message the store would not hand out: already handled, or not Missive's at all. */
+  private async skip(id: string): Promise<DeliveryOutcome> {
+    const existing = await this.deps.store.getMessage(id).catch(() => null);
+    if (existing === null) return this.requeueLater();
+    if (existing === undefined) return { action: 'dead_letter', reason: `unknown message id ${id}: not in the store` };
+    this.deps.logger.debug({ messageId: id, status: existing.status }, 'skipping a copy of a message already handled');
+    return { action: 'ack' };
+  }
+
+  private async requeueLater(): Promise<DeliveryOutcome> {
+    // Give the store a moment before the broker hands the message out again.
+    await sleep(1_000, this.#shutdown.signal).catch(() => undefined);
+    return { action: 'requeue' };
+  }
+
+  private async copyToDeadLetters(record: MessageRecord, reason: string, transition: Transition): Promise<void> {
+    const lastError = transition.changes.lastError;
+    try {
+      await this.deps.broker.publishDeadLetter(encodeWire(record), {
+        messageId: record.id,
+        reason,
+        headers: {
+          'x-missive-attempts': transition.changes.attempts ?? record.attempts,
+          ...(lastError && { 'x-missive-last-error': lastError.message.slice(0, 1000) }),
+        },
+      });
+    } catch (error) {
+      // The store already lists it as dead-lettered; the queue copy is for operators' tools.
+      this.deps.logger.warn({ messageId: record.id, err: (error as Error).message }, 'could not copy to the dead-letter queue');
+    }
+  }
+}
