@@ -14,7 +14,7 @@ import { WebhookProviderFactory } from './webhook/webhook.js';
 
 /** The factories shipped with Missive. A new built-in vendor is one more factory in this list. */
 export function builtinFactories(): ProviderFactory[] {
-  const factories: ProviderFactory<never>[] = [
+  return [
     new OutboxProviderFactory(),
     new LogProviderFactory(),
     new SmtpProviderFactory(),
@@ -26,8 +26,15 @@ export function builtinFactories(): ProviderFactory[] {
     new WebhookProviderFactory(),
     new SlackProviderFactory(),
     new DiscordProviderFactory(),
-  ];
-  return factories as ProviderFactory[];
+  ].map(erase);
+}
+
+/**
+ * Forgets a factory's options type. Safe: the registry only ever hands `create` what the same
+ * factory's `optionsSchema` produced.
+ */
+function erase<Options>(factory: ProviderFactory<Options>): ProviderFactory {
+  return factory as unknown as ProviderFactory;
 }
 
 /** A registry holding every built-in factory. */
