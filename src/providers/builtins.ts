@@ -15,18 +15,18 @@ import { WebhookProviderFactory } from './webhook/webhook.js';
 /** The factories shipped with Missive. A new built-in vendor is one more factory in this list. */
 export function builtinFactories(): ProviderFactory[] {
   return [
-    new OutboxProviderFactory(),
-    new LogProviderFactory(),
-    new SmtpProviderFactory(),
-    new SendGridProviderFactory(),
-    new MailgunProviderFactory(),
-    new SesProviderFactory(),
-    new TwilioProviderFactory(),
-    new VonageProviderFactory(),
-    new WebhookProviderFactory(),
-    new SlackProviderFactory(),
-    new DiscordProviderFactory(),
-  ].map(erase);
+    erase(new OutboxProviderFactory()),
+    erase(new LogProviderFactory()),
+    erase(new SmtpProviderFactory()),
+    erase(new SendGridProviderFactory()),
+    erase(new MailgunProviderFactory()),
+    erase(new SesProviderFactory()),
+    erase(new TwilioProviderFactory()),
+    erase(new VonageProviderFactory()),
+    erase(new WebhookProviderFactory()),
+    erase(new SlackProviderFactory()),
+    erase(new DiscordProviderFactory()),
+  ];
 }
 
 /**
