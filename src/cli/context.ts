@@ -1,0 +1,36 @@
+import { loadSettings } from '../config/load.js';
+import type { Settings } from '../config/settings.js';
+import { LOG_LEVELS, type LogLevel } from '../core/logger.js';
+import { Runtime } from '../runtime/runtime.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  config?: string;
+}
+
+/**
+ * Loads the settings for a command. One-shot commands log warnings and errors only, so their
+ * output stays readable; MISSIVE_LOG_LEVEL overrides for any command.
+ */
+export function settingsFor(options: GlobalOptions, longRunning: boolean): Settings {
+  const settings = loadSettings({ ...(options.config !== undefined && { configPath: options.config }) });
+  const fromEnv = process.env.MISSIVE_LOG_LEVEL;
+  const level: LogLevel =
+    fromEnv !== undefined && (LOG_LEVELS as readonly string[]).includes(fromEnv)
+      ? (fromEnv as LogLevel)
+      : longRunning
+        ? settings.log.level
+        : 'warn';
+  return { ...settings, log: { level } };
+}
+
+/** Runs a one-shot command against a runtime, closing it afterwards. */
+export async function withRuntime<T>(options: GlobalOptions, run: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const settings = settingsFor(options, false);
+  const runtime = await Runtime.open(settings);
+  try {
+    return await run(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
