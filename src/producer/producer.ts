@@ -6,7 +6,7 @@ import { routeDelivery } from '../message/routing.js';
 import { parseMessage } from '../message/schema.js';
 import type { MessageRecord, MessageStatus, NewMessage } from '../message/types.js';
 import type { InsertResult, MessageInsert, MessageStore } from '../store/store.js';
-import type { Publisher } from './publisher.js';
+import type { PublisherLike } from './publisher.js';
 
 /** What `send` tells the caller. */
 export interface SendReceipt {
@@ -22,7 +22,7 @@ export type RouteCheck = (message: NewMessage) => void;
 /** What the producer needs. */
 export interface ProducerDeps {
   store: MessageStore;
-  publisher: Publisher;
+  publisher: PublisherLike;
   clock: Clock;
   newId: IdGenerator;
   /** An unconfirmed immediate message is relayed by the scheduler after this many ms. */

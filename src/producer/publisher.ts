@@ -6,12 +6,18 @@ import type { MessageRecord } from '../message/types.js';
 import { encodeWire } from '../message/wire.js';
 import type { MessageStore } from '../store/store.js';
 
+/** What the producer and the scheduler need of a publisher. */
+export interface PublisherLike {
+  publish(record: MessageRecord): Promise<boolean>;
+  flush(): Promise<void>;
+}
+
 /**
  * Publishes stored messages: a confirmed, persistent publish, then a note in the store that the
  * broker has it (so the outbox relay leaves it alone). Used by the producer, the scheduler and
  * dead-letter replay alike: one publish path, one message format.
  */
-export class Publisher {
+export class Publisher implements PublisherLike {
   readonly #confirmed: Batcher<string, undefined>;
 
   constructor(

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { Publisher } from '../producer/publisher.js';
+import type { PublisherLike } from '../producer/publisher.js';
 import { persist } from '../store/persist.js';
 import type { DueMessage, MessageStore } from '../store/store.js';
 
@@ -21,7 +21,7 @@ export interface SchedulerOptions {
 /** What a scheduler needs. */
 export interface SchedulerDeps extends SchedulerOptions {
   store: MessageStore;
-  publisher: Publisher;
+  publisher: PublisherLike;
   clock: Clock;
   logger: Logger;
   /** This scheduler's lease owner name; unique per process. */

@@ -132,11 +132,13 @@ export class SqlMessageStore implements MessageStore {
 
   async markPublished(ids: readonly string[], now: number): Promise<void> {
     if (ids.length === 0) return;
+    // A fast worker may have claimed the message before its confirm is recorded: the publish
+    // time is kept either way, but only a still-queued message leaves the relay's watch (a
+    // retrying one keeps its next attempt time).
     await this.db
       .updateTable('messages')
-      .set({ published_at: now, due_at: null, updated_at: now })
+      .set({ published_at: now, due_at: sql<number | null>`CASE WHEN status = 'queued' THEN NULL ELSE due_at END` })
       .where('id', 'in', [...ids])
-      .where('status', '=', 'queued')
       .execute();
   }
 
@@ -321,6 +323,7 @@ export class SqlMessageStore implements MessageStore {
     if (row) return toMessageRecord(row);
     const current = await this.getMessage(id);
     if (!current) throw new NotFoundError('message', id);
+    if (current.status === 'cancelled') throw new ConflictError('cancelled', `cannot ${action} message ${id}: it was cancelled`);
     throw new ConflictError(
       'already_dispatched',
       `cannot ${action} message ${id}: it was already dispatched (status ${current.status})`,

@@ -89,14 +89,14 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
     expect(await store.getMessage(again.id)).toBeUndefined();
   });
 
-  it('takes a confirmed message off the relay watch, but only while queued', async () => {
+  it('records the confirm and takes a queued message off the relay watch', async () => {
     const a = queued();
     const b = queued();
     await store.insertMessages([a, b]);
     await store.claimForDelivery([b.id], T0 + 1);
     await store.markPublished([a.id, b.id], T0 + 2);
     expect(await store.getMessage(a.id)).toMatchObject({ publishedAt: T0 + 2, dueAt: null });
-    expect(await store.getMessage(b.id)).toMatchObject({ status: 'sending', publishedAt: null });
+    expect(await store.getMessage(b.id)).toMatchObject({ status: 'sending', publishedAt: T0 + 2, dueAt: null });
   });
 
   it('claims queued and re-delivered messages for delivery, counting attempts, and nothing else', async () => {
