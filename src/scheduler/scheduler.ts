@@ -43,7 +43,7 @@ export class Scheduler {
   readonly #inFlight = new Set<Promise<void>>();
   #wakeTimer: NodeJS.Timeout | undefined;
   #wakeAt = Number.POSITIVE_INFINITY;
-  #running = false;
+  #running: Promise<void> | undefined;
   #again = false;
   #stopped = true;
   #unwatch: (() => void) | undefined;
@@ -64,6 +64,8 @@ export class Scheduler {
     this.#stopped = true;
     this.#unwatch?.();
     clearTimeout(this.#wakeTimer);
+    // A look at the store in progress may still claim rows: wait for it, then give them all back.
+    await this.#running;
     const released: string[] = [];
     for (const { timer, messages } of this.#held.values()) {
       clearTimeout(timer);
@@ -103,7 +105,15 @@ export class Scheduler {
       this.#again = true;
       return;
     }
-    this.#running = true;
+    this.#running = this.#look();
+    try {
+      await this.#running;
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  async #look(): Promise<void> {
     const { store, clock, logger, owner } = this.deps;
     try {
       do {
@@ -121,8 +131,6 @@ export class Scheduler {
     } catch (error) {
       logger.warn({ err: (error as Error).message }, 'scheduler could not reach the store; trying again');
       this.#wake(clock.now() + Math.min(this.deps.pollIntervalMs, 1_000));
-    } finally {
-      this.#running = false;
     }
   }
 

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: runs every scenario on every registered system, each run in a fresh child
+ * process, then prints the tables and writes results/latest.json, results/chart.svg and
+ * BENCHMARKS.md. See bench/README.md.
+ */
+import { parseOptions, USAGE, UsageError } from './cli/options.js';
+import type { BenchOptions } from './cli/options.js';
+import { SUITES } from './config/sizes.js';
+import { machineInfo, packageVersion } from './env/machine.js';
+import { probeServices } from './env/services.js';
+import { computeRatios } from './report/ratios.js';
+import type { BenchResults, SystemInfo } from './report/results.js';
+import { summarize } from './report/summarize.js';
+import { failureLines, resultTables, TABLE_LEGEND, tableToText } from './report/tables.js';
+import { DEFAULT_PATHS, readResults, writeDerived, writeReport } from './report/write.js';
+import { executePlan } from './runner/orchestrate.js';
+import { planRuns } from './runner/plan.js';
+import { SCENARIOS } from './scenarios/index.js';
+import { SYSTEMS } from './systems/index.js';
+
+function printResults(results: BenchResults): void {
+  console.log('');
+  for (const table of resultTables(results)) console.log(`${tableToText(table)}\n`);
+  for (const line of TABLE_LEGEND) console.log(`  ${line}`);
+  for (const caveat of results.caveats) console.log(`\n⚠ ${caveat}`);
+  const failures = failureLines(results);
+  if (failures.length > 0) {
+    console.log('\nFailures and notes:');
+    for (const line of failures) console.log(`  - ${line}`);
+  }
+}
+
+async function runBench(options: BenchOptions): Promise<number> {
+  const startedAt = new Date();
+  const sizes = SUITES[options.mode];
+  const systems = SYSTEMS.filter((system) => options.only === null || options.only.includes(system.name));
+  const scenarios = SCENARIOS.filter((scenario) => options.scenarios.includes(scenario.name));
+  console.log(
+    `Missive bench — ${options.mode} suite, ${options.runs} run(s) each, systems: ${systems.map((s) => s.name).join(', ')}`,
+  );
+  if (options.runs < 3) console.log('Note: fewer than 3 runs; the medians are not robust.');
+
+  const services = await probeServices();
+  for (const [name, status] of Object.entries(services.status)) {
+    console.log(`  ${name}: ${status.reachable ? `${status.version ?? '?'} ${status.settings ?? ''}` : `UNREACHABLE — ${status.error}`}`);
+  }
+  for (const system of systems) {
+    const reachable = system.services.every((service) => services.status[service].reachable);
+    if (reachable && system.sweep) await system.sweep(services.urls).catch((error: unknown) => {
+      console.log(`  (could not sweep ${system.name} leftovers: ${String(error)})`);
+    });
+  }
+
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    interrupted = true;
+    console.log('\nInterrupted: stopping after the current run; nothing will be written.');
+  });
+
+  const plan = planRuns(systems, scenarios, options.runs);
+  const records = await executePlan({
+    runs: plan.runs,
+    systems,
+    sizes,
+    services,
+    interrupted: () => interrupted,
+    onProgress: (line) => console.log(line),
+  });
+  if (interrupted) return 130;
+
+  const systemInfos: SystemInfo[] = systems.map((system) => ({
+    name: system.name,
+    role: system.role,
+    services: system.services,
+    scheduling: system.scheduling,
+    schedulingNote: system.schedulingNote ?? null,
+    settings: system.settings,
+    durability: system.durability(services.facts),
+    versions: Object.fromEntries(system.packages.map((name) => [name, packageVersion(name)])),
+  }));
+  const names = systems.map((system) => system.name);
+  const summary = summarize(records, names, options.scenarios, plan.unsupported);
+  const finishedAt = new Date();
+  const results: BenchResults = {
+    formatVersion: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    mode: options.mode,
+    runsPerCell: options.runs,
+    only: options.only,
+    scenarios: options.scenarios,
+    sizes,
+    scenarioDescriptions: Object.fromEntries(scenarios.map((scenario) => [scenario.name, scenario.description(sizes)])),
+    machine: machineInfo(),
+    services: services.status,
+    caveats: services.caveats,
+    systems: systemInfos,
+    unsupported: plan.unsupported,
+    records,
+    summary,
+    ratios: computeRatios(summary, systems),
+  };
+  printResults(results);
+  if (options.write) {
+    writeReport(results);
+    console.log(`\nWrote ${DEFAULT_PATHS.json}, ${DEFAULT_PATHS.chart} and ${DEFAULT_PATHS.markdown}`);
+  }
+  console.log(`Took ${(results.durationMs / 60_000).toFixed(1)} min.`);
+  return records.length > 0 && records.every((record) => record.status !== 'ok') ? 1 : 0;
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2), SYSTEMS.map((system) => system.name));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (options.reportOnly) {
+    const results = readResults();
+    printResults(results);
+    writeDerived(results);
+    console.log(`\nRewrote ${DEFAULT_PATHS.chart} and ${DEFAULT_PATHS.markdown} from ${DEFAULT_PATHS.json}`);
+    return 0;
+  }
+  return runBench(options);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

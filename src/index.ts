@@ -1,0 +1,77 @@
+/**
+ * Missive as a library: one producer interface for immediate and scheduled messages, the roles
+ * (worker, scheduler) to run in-process, and the extension points (provider factories).
+ */
+import { loadSettings, type LoadOptions } from './config/load.js';
+import type { Settings } from './config/settings.js';
+import { NotFoundError } from './core/errors.js';
+import { messageView, type MessageView } from './message/view.js';
+import type { SendReceipt } from './producer/producer.js';
+import { type Role, type RunningRoles, startRoles } from './runtime/roles.js';
+import { Runtime, type RuntimeOverrides } from './runtime/runtime.js';
+
+/** Options of {@link createMissive}. */
+export interface MissiveOptions extends LoadOptions {
+  /** Settings to use as they are, instead of reading the config file and environment. */
+  settings?: Settings;
+  /** Replacements for the clock, ids, logger or provider registry. */
+  overrides?: RuntimeOverrides;
+}
+
+/** A Missive instance embedded in an application. */
+export class Missive {
+  private constructor(readonly runtime: Runtime) {}
+
+  /** Opens the store (migrating it) and returns an instance; the broker connects on first send. */
+  static async create(options: MissiveOptions = {}): Promise<Missive> {
+    const settings = options.settings ?? loadSettings(options);
+    return new Missive(await Runtime.open(settings, options.overrides));
+  }
+
+  /** Sends a message now or at `delivery.at`; resolves once it is durably accepted. */
+  async send(message: unknown): Promise<SendReceipt> {
+    return (await this.runtime.producer()).send(message);
+  }
+
+  /** A message's status and history. */
+  async status(id: string): Promise<MessageView> {
+    const record = await this.runtime.store.getMessage(id);
+    if (!record) throw new NotFoundError('message', id);
+    return messageView(record, await this.runtime.store.getHistory(id));
+  }
+
+  /** Cancels a scheduled message that has not been dispatched. */
+  async cancel(id: string): Promise<void> {
+    await this.runtime.store.cancel(id, this.runtime.clock.now());
+  }
+
+  /** Moves a scheduled message that has not been dispatched. */
+  async reschedule(id: string, at: Date): Promise<void> {
+    const now = this.runtime.clock.now();
+    await this.runtime.store.reschedule(id, Math.max(at.getTime(), now), now);
+  }
+
+  /** Runs roles (worker, scheduler) in this process until the returned handle is stopped. */
+  start(roles: readonly Role[] = ['worker', 'scheduler']): Promise<RunningRoles> {
+    return startRoles(this.runtime, roles);
+  }
+
+  /** Flushes and closes connections. */
+  close(): Promise<void> {
+    return this.runtime.close();
+  }
+}
+
+/** Shorthand for {@link Missive.create}. */
+export const createMissive = (options?: MissiveOptions): Promise<Missive> => Missive.create(options);
+
+export type { SendReceipt } from './producer/producer.js';
+export type { MessageView } from './message/view.js';
+export type { MessageInput } from './message/schema.js';
+export type { Channel } from './message/channels.js';
+export type { MessageStatus, NewMessage, Delivery } from './message/types.js';
+export type { Provider, ProviderFactory, ProviderContext, OutgoingMessage, SendContext, SendResult } from './providers/provider.js';
+export { PermanentProviderError, RateLimitedProviderError, RetryableProviderError, ProviderError } from './providers/errors.js';
+export { ValidationError, ConfigError, NotFoundError, ConflictError, MissiveError } from './core/errors.js';
+export type { Settings } from './config/settings.js';
+export type { Role, RunningRoles } from './runtime/roles.js';

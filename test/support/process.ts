@@ -1,0 +1,44 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** A `missive` process started by a test, with its output collected. */
+export interface MissiveProcess {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code (or the signal's name). */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Writes a config file for child processes and returns its path. */
+export function writeConfig(config: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'missive-cfg-')), 'missive.config.json');
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+/** Runs the CLI from the sources (through tsx), as a user would run `missive`. */
+export function spawnMissive(args: readonly string[], env: Record<string, string>): MissiveProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, MISSIVE_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string>((done) => child.on('exit', (code, signal) => done(code ?? signal ?? -1)));
+  return { child, output: () => output, exited, kill: (signal = 'SIGTERM') => child.kill(signal) };
+}
+
+/** Runs the CLI to completion. */
+export async function runMissive(args: readonly string[], env: Record<string, string>): Promise<{ code: number | string; output: string }> {
+  const process = spawnMissive(args, env);
+  const code = await process.exited;
+  return { code, output: process.output() };
+}
