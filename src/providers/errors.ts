@@ -13,12 +13,16 @@ export interface VendorDetails {
   message?: string;
 }
 
+/** Marks provider errors so they are recognized even from another copy of this module (a plugin's). */
+const PROVIDER_ERROR = Symbol.for('missive.ProviderError');
+
 /**
  * Base of the errors a provider throws. The resilience layer decides by `kind` alone and never
  * reads vendor details; those are carried for people and for the message's history.
  */
 export abstract class ProviderError extends MissiveError {
   abstract readonly kind: ProviderErrorKind;
+  readonly [PROVIDER_ERROR] = true;
   constructor(
     message: string,
     readonly vendor: VendorDetails = {},
@@ -61,7 +65,7 @@ export class PermanentProviderError extends ProviderError {
  * is treated as retryable, because giving up on a message for an unknown reason would lose it.
  */
 export function toProviderError(error: unknown): ProviderError {
-  if (error instanceof ProviderError) return error;
+  if (isProviderError(error)) return error;
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
     return new RetryableProviderError('the provider call timed out or was aborted', { code: 'timeout' }, { cause: error });
   }
@@ -71,5 +75,20 @@ export function toProviderError(error: unknown): ProviderError {
     `unexpected provider failure: ${message}`,
     typeof code === 'string' ? { code } : {},
     { cause: error },
+  );
+}
+
+/**
+ * True for a ProviderError, including one built by another copy of Missive's module (a plugin
+ * that bundles its own), which `instanceof` would not recognize.
+ */
+export function isProviderError(error: unknown): error is ProviderError {
+  if (error instanceof ProviderError) return true;
+  const candidate = error as { [PROVIDER_ERROR]?: unknown; kind?: unknown } | null;
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    candidate[PROVIDER_ERROR] === true &&
+    (candidate.kind === 'retryable' || candidate.kind === 'rate_limited' || candidate.kind === 'permanent')
   );
 }

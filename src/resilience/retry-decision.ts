@@ -1,5 +1,5 @@
 import type { Random } from '../core/clock.js';
-import { RateLimitedProviderError, toProviderError } from '../providers/errors.js';
+import { type RateLimitedProviderError, toProviderError } from '../providers/errors.js';
 import { fullJitterBackoff } from './backoff.js';
 import { checkOption } from './options.js';
 
@@ -67,7 +67,7 @@ export function decideRetry(
   const backoffMs = fullJitterBackoff(attempt, options, random);
   if (normalized.kind === 'retryable') return { retry: true, delayMs: backoffMs, reason: 'retryable' };
   const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_RETRY_OPTIONS.maxRetryAfterMs;
-  const retryAfterMs = normalized instanceof RateLimitedProviderError ? normalized.retryAfterMs : undefined;
+  const retryAfterMs = (normalized as Partial<RateLimitedProviderError>).retryAfterMs;
   const askedMs = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) ? Math.min(retryAfterMs, maxRetryAfterMs) : 0;
   return { retry: true, delayMs: Math.max(backoffMs, askedMs), reason: 'rate_limited' };
 }

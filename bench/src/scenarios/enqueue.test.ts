@@ -54,11 +54,12 @@ describe('fill', () => {
   const build = (index: number): BenchMessage => ({ seq: index, dueAt: null, payload: 'x' });
 
   it('uses sendMany in chunks when the system has it', async () => {
-    const system = new InMemorySystem();
     const chunks: number[] = [];
-    system.sendMany = async (messages) => {
-      chunks.push(messages.length);
-    };
+    const system = Object.assign(new InMemorySystem(), {
+      sendMany: async (messages: readonly BenchMessage[]): Promise<void> => {
+        chunks.push(messages.length);
+      },
+    });
     await fill(system, 2500, 100, build);
     expect(chunks).toEqual([1000, 1000, 500]);
     expect(system.accepted).toBe(0);
