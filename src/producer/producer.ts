@@ -6,6 +6,7 @@ import { routeDelivery } from '../message/routing.js';
 import { parseMessage } from '../message/schema.js';
 import type { MessageRecord, MessageStatus, NewMessage } from '../message/types.js';
 import type { InsertResult, MessageInsert, MessageStore } from '../store/store.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { PublisherLike } from './publisher.js';
 
 /** What `send` tells the caller. */
@@ -29,6 +30,7 @@ export interface ProducerDeps {
   relayAfterMs: number;
   /** Refuses messages no configured provider can send. */
   checkRoute?: RouteCheck;
+  metrics?: Metrics;
 }
 
 /**
@@ -66,6 +68,7 @@ export class Producer {
             now,
           };
     const result = await this.#inserts.submit(insert);
+    if (result.created) this.deps.metrics?.accepted(message.channel, message.delivery.mode);
     if (result.created && result.status === 'queued') {
       await this.deps.publisher.publish(toRecord(insert));
     }

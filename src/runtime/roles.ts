@@ -27,6 +27,7 @@ export async function startRoles(runtime: Runtime, roles: readonly Role[]): Prom
         clock,
         logger: logger.child({ role: 'scheduler' }),
         owner: `${runtime.processName}:${runtime.newId()}`,
+        metrics: runtime.metrics,
       });
       scheduler.start();
       stops.push(() => scheduler.stop());
@@ -43,6 +44,7 @@ export async function startRoles(runtime: Runtime, roles: readonly Role[]): Prom
         retry: resolveRetryOptions(settings.delivery.retry),
         attemptTimeoutMs: settings.delivery.attemptTimeoutMs,
         prefetch: settings.worker.prefetch,
+        metrics: runtime.metrics,
       });
       await worker.start();
       stops.push(() => worker.stop(settings.worker.shutdownGraceMs));

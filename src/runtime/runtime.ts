@@ -12,8 +12,9 @@ import { createBuiltinRegistry } from '../providers/builtins.js';
 import { ProviderSet } from '../providers/instances.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { type BreakerBoard, LocalBreakerBoard } from '../resilience/breaker/board.js';
+import { type Metrics, noopMetrics } from '../metrics/metrics.js';
 import { openStore } from '../store/open.js';
-import type { MessageStore } from '../store/store.js';
+import type { SqlMessageStore } from '../store/sql-message-store.js';
 
 /** What a runtime can be given instead of its defaults (tests, embedding applications). */
 export interface RuntimeOverrides {
@@ -25,6 +26,8 @@ export interface RuntimeOverrides {
   registry?: ProviderRegistry;
   /** Name of this process in leases and RabbitMQ; default `<host>:<pid>`. */
   processName?: string;
+  /** Where the roles report what they do; default nowhere. */
+  metrics?: Metrics;
 }
 
 /** How long start-up waits for RabbitMQ before failing with a clear error, in ms. */
@@ -39,6 +42,7 @@ export class Runtime {
   readonly random: Random;
   readonly newId: IdGenerator;
   readonly processName: string;
+  readonly metrics: Metrics;
   #broker: Promise<Broker> | undefined;
   #providers: Promise<ProviderSet> | undefined;
   #producer: Promise<Producer> | undefined;
@@ -47,7 +51,8 @@ export class Runtime {
 
   private constructor(
     readonly settings: Settings,
-    readonly store: MessageStore,
+    /** The message store; `store.context` is the open database the other stores share. */
+    readonly store: SqlMessageStore,
     readonly logger: Logger,
     private readonly overrides: RuntimeOverrides,
   ) {
@@ -55,6 +60,7 @@ export class Runtime {
     this.random = overrides.random ?? systemRandom;
     this.newId = overrides.newId ?? createIdGenerator();
     this.processName = overrides.processName ?? `${hostname()}:${process.pid}`;
+    this.metrics = overrides.metrics ?? noopMetrics;
   }
 
   /** Opens the store (creating and migrating it) and returns the runtime. */
@@ -122,6 +128,7 @@ export class Runtime {
         clock: this.clock,
         newId: this.newId,
         relayAfterMs: this.settings.scheduler.relayAfterMs,
+        metrics: this.metrics,
         checkRoute: routeCheckFor((message) => {
           if (providers.candidates(message.channel, message.provider).length > 0) return 'ok';
           return message.provider === undefined ? 'no_provider' : 'unknown_provider';

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { PublisherLike } from '../producer/publisher.js';
 import { persist } from '../store/persist.js';
 import type { DueMessage, MessageStore } from '../store/store.js';
@@ -26,8 +27,7 @@ export interface SchedulerDeps extends SchedulerOptions {
   logger: Logger;
   /** This scheduler's lease owner name; unique per process. */
   owner: string;
-  /** Observes each dispatched message with its lateness in ms (metrics). */
-  onDispatched?: (message: DueMessage, latenessMs: number) => void;
+  metrics?: Metrics;
 }
 
 /**
@@ -194,7 +194,7 @@ export class Scheduler {
         .filter((message) => ids.has(message.id))
         .map(async (message) => {
           await publisher.publish({ ...message, status: 'queued' });
-          this.deps.onDispatched?.(message, clock.now() - (message.dueAt ?? now));
+          if (message.status !== 'queued') this.deps.metrics?.dispatched(clock.now() - (message.dueAt ?? now));
         }),
     );
   }

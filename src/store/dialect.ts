@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { IdGenerator } from '../core/ids.js';
 import type { Database } from './tables.js';
 
 /** The SQL type of a column read from a JSON row source. */
@@ -39,4 +40,14 @@ export function postgresJsonRows(rows: readonly object[], columns: readonly Colu
 export function sqliteJsonRows(rows: readonly object[], columns: readonly ColumnSpec[]): RawBuilder<unknown> {
   const select = columns.map((column) => `json_extract(value, '$.${column.name}') AS ${column.name}`).join(', ');
   return sql`(SELECT ${sql.raw(select)} FROM json_each(${JSON.stringify(rows)})) AS v`;
+}
+
+/**
+ * One open database as every SQL store of a process shares it: messages, batches and breakers
+ * live in the same database and use the same connection pool and dialect.
+ */
+export interface SqlContext {
+  db: Kysely<Database>;
+  dialect: SqlDialect;
+  newId: IdGenerator;
 }

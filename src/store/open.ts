@@ -3,10 +3,10 @@ import type { Logger } from '../core/logger.js';
 import { parseDatabaseUrl } from './database-url.js';
 import { openPostgresStore } from './postgres/open-postgres.js';
 import { openSqliteStore } from './sqlite/open-sqlite.js';
-import type { MessageStore } from './store.js';
+import type { SqlMessageStore } from './sql-message-store.js';
 
 /** Opens the store `MISSIVE_DATABASE_URL` names (not yet migrated). */
-export function openStore(url: string, deps: { newId: IdGenerator; logger: Logger }): MessageStore {
+export function openStore(url: string, deps: { newId: IdGenerator; logger: Logger }): SqlMessageStore {
   const location = parseDatabaseUrl(url);
   return location.kind === 'sqlite'
     ? openSqliteStore(location.path, deps.newId)

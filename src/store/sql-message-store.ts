@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import type { IdGenerator } from '../core/ids.js';
 import type { HistoryEntry, MessageRecord, MessageStatus } from '../message/types.js';
-import type { ColumnSpec, SqlDialect } from './dialect.js';
+import type { ColumnSpec, SqlContext, SqlDialect } from './dialect.js';
+import type { IdGenerator } from '../core/ids.js';
 import { migrateToLatest } from './migrations/index.js';
 import type {
   DueMessage,
@@ -61,12 +61,19 @@ const SCHEDULER_STATUSES: readonly MessageStatus[] = ['scheduled', 'retrying', '
 
 /** The message store over any SQL dialect Kysely speaks; dialect differences come from `dialect`. */
 export class SqlMessageStore implements MessageStore {
+  protected readonly db: Kysely<Database>;
+  protected readonly dialect: SqlDialect;
+  protected readonly newId: IdGenerator;
+
   constructor(
-    protected readonly db: Kysely<Database>,
-    protected readonly dialect: SqlDialect,
-    protected readonly newId: IdGenerator,
+    /** The open database, for the other stores (batches, breakers) to share. */
+    readonly context: SqlContext,
     private readonly schema?: string,
-  ) {}
+  ) {
+    this.db = context.db;
+    this.dialect = context.dialect;
+    this.newId = context.newId;
+  }
 
   async migrate(): Promise<void> {
     await migrateToLatest(this.db as Kysely<unknown>, this.schema);

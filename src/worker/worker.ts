@@ -10,6 +10,7 @@ import type { BreakerBoard } from '../resilience/breaker/board.js';
 import type { ResolvedRetryOptions } from '../resilience/retry-decision.js';
 import { persist } from '../store/persist.js';
 import type { MessageStore, Transition } from '../store/store.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { attemptDelivery } from './attempt.js';
 import { planOutcome } from './outcome.js';
 import { toOutgoing } from './outgoing.js';
@@ -28,8 +29,7 @@ export interface WorkerDeps {
   attemptTimeoutMs: number;
   /** Deliveries in hand per channel queue. */
   prefetch: number;
-  /** Observes each finished delivery (metrics). */
-  onDelivered?: (record: MessageRecord, plan: Transition) => void;
+  metrics?: Metrics;
 }
 
 /**
@@ -110,9 +110,24 @@ export class Worker {
       logger.error({ messageId: id, err: (error as Error).message }, 'cannot record the outcome; the message will be redelivered');
       return { action: 'requeue' };
     }
-    this.deps.onDelivered?.(record, plan.transition);
+    this.report(record, plan.transition);
     if (plan.deadLetter !== undefined) await this.copyToDeadLetters(record, plan.deadLetter, plan.transition);
     return { action: 'ack' };
+  }
+
+  private report(record: MessageRecord, transition: Transition): void {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    const { status, lastProvider, lastError, deliveredAt } = transition.changes;
+    const provider = lastProvider ?? null;
+    if (status === 'delivered' && provider !== null) {
+      const since = record.scheduledAt !== null && record.scheduledAt > record.createdAt ? record.scheduledAt : record.createdAt;
+      metrics.delivered(record.channel, provider, (deliveredAt ?? this.deps.clock.now()) - since);
+    } else if (status === 'retrying' && provider !== null && lastError) {
+      metrics.retried(record.channel, provider, lastError.kind);
+    } else if (status === 'failed' || status === 'dead') {
+      metrics.deadLettered(record.channel, provider, lastError?.kind ?? status);
+    }
   }
 
   /** A message the store would not hand out: already handled, or not Missive's at all. */

@@ -4,6 +4,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
 import { SqlMessageStore } from '../sql-message-store.js';
 import type { Database } from '../tables.js';
+import type { SqlContext } from '../dialect.js';
 import { PostgresDialect } from './postgres-dialect.js';
 
 /** Connections per process. */
@@ -35,19 +36,16 @@ export function openPostgresStore(
   pool.on('error', (error) => logger.warn({ err: error.message }, 'idle database connection lost'));
   const db = new Kysely<Database>({ dialect: new KyselyPostgresDialect({ pool }) });
   const channel = `missive_schedule${schema === undefined ? '' : `_${schema}`}`;
-  const store = new PostgresMessageStore(db, new PostgresDialect(clientConfig, channel, logger), newId, schema);
-  return store;
+  return new PostgresMessageStore({ db, dialect: new PostgresDialect(clientConfig, channel, logger), newId }, schema);
 }
 
 /** The PostgreSQL store: the shared SQL store plus creating its schema before migrating. */
 class PostgresMessageStore extends SqlMessageStore {
   constructor(
-    db: Kysely<Database>,
-    dialect: PostgresDialect,
-    newId: IdGenerator,
+    context: SqlContext,
     private readonly schemaName: string | undefined,
   ) {
-    super(db, dialect, newId, schemaName);
+    super(context, schemaName);
   }
 
   async ensureSchema(): Promise<void> {

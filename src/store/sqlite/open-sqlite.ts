@@ -22,5 +22,5 @@ export function openSqliteStore(path: string, newId: IdGenerator): SqlMessageSto
   database.pragma('synchronous = NORMAL');
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const db = new Kysely<Tables>({ dialect: new KyselySqliteDialect({ database }) });
-  return new SqlMessageStore(db, new SqliteDialect(database), newId);
+  return new SqlMessageStore({ db, dialect: new SqliteDialect(database), newId });
 }
