@@ -11,7 +11,9 @@ import { Publisher } from '../producer/publisher.js';
 import { createBuiltinRegistry } from '../providers/builtins.js';
 import { ProviderSet } from '../providers/instances.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import { type BreakerBoard, LocalBreakerBoard } from '../resilience/breaker/board.js';
+import type { BreakerBoard } from '../resilience/breaker/board.js';
+import { SharedBreakerBoard } from '../resilience/breaker/shared-board.js';
+import { SqlBreakerStore } from '../store/sql-breaker-store.js';
 import { type Metrics, noopMetrics } from '../metrics/metrics.js';
 import { openStore } from '../store/open.js';
 import type { SqlMessageStore } from '../store/sql-message-store.js';
@@ -47,7 +49,7 @@ export class Runtime {
   #providers: Promise<ProviderSet> | undefined;
   #producer: Promise<Producer> | undefined;
   #publisher: Promise<Publisher> | undefined;
-  #breakers: BreakerBoard | undefined;
+  #breakers: SharedBreakerBoard | undefined;
 
   private constructor(
     readonly settings: Settings,
@@ -106,9 +108,20 @@ export class Runtime {
     return this.#providers;
   }
 
-  /** The circuit breakers of the provider instances. */
+  /**
+   * The circuit breakers of the provider instances, shared with every other process through the
+   * store (kept in sync in the background from the first call on).
+   */
   breakers(): BreakerBoard {
-    this.#breakers ??= new LocalBreakerBoard(this.settings.delivery.breaker, this.clock);
+    if (!this.#breakers) {
+      this.#breakers = new SharedBreakerBoard(
+        new SqlBreakerStore(this.store.context),
+        { ...this.settings.delivery.breaker, owner: `${this.processName}:${this.newId()}` },
+        this.clock,
+        this.logger.child({ component: 'breakers' }),
+      );
+      void this.#breakers.start();
+    }
     return this.#breakers;
   }
 
@@ -151,6 +164,7 @@ export class Runtime {
     await settle(this.#producer, (producer) => producer.flush());
     await settle(this.#publisher, (publisher) => publisher.flush());
     await settle(this.#broker, (broker) => broker.close());
+    await settle(this.#breakers && Promise.resolve(this.#breakers), (breakers) => breakers.stop());
     await settle(this.#providers, (providers) => providers.close());
     await this.store.close();
   }

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as messages from './0001_messages.js';
+import * as breakers from './0003_breakers.js';
 
 /**
  * The schema, as ordered migrations. Both dialects run the same ones: times are BIGINT (INTEGER
@@ -8,6 +9,7 @@ import * as messages from './0001_messages.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_messages': messages,
+  '0003_breakers': breakers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
