@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as messages from './0001_messages.js';
+import * as batches from './0002_batches.js';
 import * as breakers from './0003_breakers.js';
 
 /**
@@ -9,6 +10,7 @@ import * as breakers from './0003_breakers.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_messages': messages,
+  '0002_batches': batches,
   '0003_breakers': breakers,
 };
 
