@@ -86,7 +86,7 @@ describe('retries, circuit breakers, fail-over and dead letters in the worker', 
     const breaker = { windowSize: 10, minimumCalls: 5, failureThreshold: 0.5, breakMs: 60_000 };
     const missive = await start({ delivery: { breaker, retry: { baseMs: 20, capMs: 100, maxAttempts: 5 } } });
     vendor.respond((request): StandInReply => (request.headers['x-instance'] === 'primary' ? { status: 503 } : { status: 200, body: {} }));
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 40; i++) ids.push((await send(missive, { i })).id);
     await expect
       .poll(async () => (await missive.runtime.store.countByStatus()).delivered, { timeout: 20_000 })
@@ -121,7 +121,7 @@ describe('retries, circuit breakers, fail-over and dead letters in the worker', 
     const missive = await start({ delivery: { breaker, retry: { baseMs: 20, capMs: 50, maxAttempts: 10 } } });
     let down = true;
     vendor.respond(() => (down ? { status: 503 } : { status: 200, body: {} }));
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push((await send(missive, { i })).id);
     await expect
       .poll(async () => {
