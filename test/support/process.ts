@@ -9,7 +9,10 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 /** A `missive` process started by a test, with its output collected. */
 export interface MissiveProcess {
   child: ChildProcess;
+  /** Standard output and error, interleaved. */
   output(): string;
+  /** Standard output alone. */
+  stdout(): string;
   /** Resolves with the exit code (or the signal's name). */
   exited: Promise<number | string>;
   kill(signal?: NodeJS.Signals): void;
@@ -30,15 +33,22 @@ export function spawnMissive(args: readonly string[], env: Record<string, string
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    stdout += chunk.toString();
+  });
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | string>((done) => child.on('exit', (code, signal) => done(code ?? signal ?? -1)));
-  return { child, output: () => output, exited, kill: (signal = 'SIGTERM') => child.kill(signal) };
+  return { child, output: () => output, stdout: () => stdout, exited, kill: (signal = 'SIGTERM') => child.kill(signal) };
 }
 
 /** Runs the CLI to completion. */
-export async function runMissive(args: readonly string[], env: Record<string, string>): Promise<{ code: number | string; output: string }> {
-  const process = spawnMissive(args, env);
-  const code = await process.exited;
-  return { code, output: process.output() };
+export async function runMissive(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number | string; output: string; stdout: string }> {
+  const child = spawnMissive(args, env);
+  const code = await child.exited;
+  return { code, output: child.output(), stdout: child.stdout() };
 }

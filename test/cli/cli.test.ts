@@ -1,0 +1,99 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StandInServer } from '../../src/providers/testing/stand-in.js';
+import { startTestMissive, type TestMissive } from '../support/missive.js';
+import { runMissive, spawnMissive, writeConfig } from '../support/process.js';
+import { TEST_AMQP_URL } from '../support/rabbitmq.js';
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+describe('the missive command line', () => {
+  let hooks: StandInServer;
+  let missive: TestMissive;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    hooks = await StandInServer.start(() => ({ status: 200, body: {} }));
+    const providers = { hooks: { type: 'webhook', secret: SECRET, allowPrivateNetworks: true }, inbox: { type: 'outbox', path: '/tmp/missive-cli-outbox.jsonl' } };
+    // The worker runs in the test process; the CLI processes share its database and queues.
+    missive = await startTestMissive('sqlite', { config: { providers } });
+    env = {
+      MISSIVE_CONFIG: writeConfig({ providers }),
+      MISSIVE_DATABASE_URL: missive.database.url,
+      MISSIVE_AMQP_URL: TEST_AMQP_URL,
+      MISSIVE_AMQP_PREFIX: missive.prefix,
+    };
+  });
+
+  afterAll(async () => {
+    await missive?.destroy();
+    await hooks?.close();
+  });
+
+  const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
+
+  it('sends a signed webhook and shows it delivered', async () => {
+    const sent = await runMissive(['send', '--channel', 'webhook', '--to', `${hooks.url}/hook`, '--data', '{"a":1}', '--json'], env);
+    expect(sent.code).toBe(0);
+    const { id, status } = json(sent.stdout);
+    expect(status).toBe('queued');
+    await expect.poll(() => hooks.requests.length, { timeout: 10_000 }).toBe(1);
+    const request = hooks.last();
+    expect(request.body).toBe('{"a":1}');
+    const signed = `${String(id)}.${String(request.headers['webhook-timestamp'])}.${request.body}`;
+    const expected = createHmac('sha256', Buffer.from(SECRET.slice(6), 'base64')).update(signed).digest('base64');
+    expect(request.headers['webhook-signature']).toBe(`v1,${expected}`);
+    await expect
+      .poll(async () => json((await runMissive(['status', String(id), '--json'], env)).stdout).status, { timeout: 10_000 })
+      .toBe('delivered');
+    const view = json((await runMissive(['status', String(id), '--json'], env)).stdout);
+    expect(view).toMatchObject({ id, channel: 'webhook', attempts: 1, provider: 'hooks', lastError: null });
+    expect(Array.isArray(view.history)).toBe(true);
+  });
+
+  it('exits 2 naming the flag for bad input, and 1 for a refused operation', async () => {
+    const bad = await runMissive(['send', '--channel', 'email', '--to', 'nope', '--text', 'x'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.output).toContain('--to: must be an email address');
+    const noOffset = await runMissive(['send', '--channel', 'sms', '--to', '+14155550100', '--text', 'x', '--at', '2030-01-01T10:00:00'], env);
+    expect(noOffset.code).toBe(2);
+    expect(noOffset.output).toContain('--at');
+    const unknownFlag = await runMissive(['send', '--channel', 'sms', '--bogus'], env);
+    expect(unknownFlag.code).toBe(2);
+
+    const sent = json((await runMissive(['send', '--channel', 'chat', '--to', '#ops', '--text', 'now', '--provider', 'inbox', '--json'], env)).stdout);
+    await expect.poll(async () => (await missive.runtime.store.getMessage(String(sent.id)))?.status, { timeout: 10_000 }).toBe('delivered');
+    const cancel = await runMissive(['cancel', String(sent.id)], env);
+    expect(cancel.code).toBe(1);
+    expect(cancel.output).toContain('already dispatched');
+    expect((await runMissive(['status', '01NOTTHERE'], env)).code).toBe(1);
+  });
+
+  it('schedules with --in, then cancels and refuses a second cancel', async () => {
+    const sent = json((await runMissive(['send', '--channel', 'chat', '--to', '#ops', '--text', 'later', '--provider', 'inbox', '--in', '1h', '--json'], env)).stdout);
+    expect(sent.status).toBe('scheduled');
+    const view = json((await runMissive(['status', String(sent.id), '--json'], env)).stdout);
+    expect(Date.parse(String(view.scheduledAt)) - Date.now()).toBeGreaterThan(3_500_000);
+    expect((await runMissive(['reschedule', String(sent.id), '--in', '2h'], env)).code).toBe(0);
+    expect((await runMissive(['cancel', String(sent.id)], env)).code).toBe(0);
+    const again = await runMissive(['cancel', String(sent.id)], env);
+    expect(again.code).toBe(1);
+    expect(again.output).toContain('cancelled');
+  });
+
+  it('lists providers with secrets redacted', async () => {
+    const listed = await runMissive(['providers', '--json'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.output).not.toContain(SECRET);
+    const report = json(listed.stdout) as { instances: { name: string; options: Record<string, unknown> }[] };
+    expect(report.instances.find((i) => i.name === 'hooks')?.options.secret).toBe('[REDACTED]');
+  });
+
+  it('stops a worker gracefully on SIGTERM with exit code 0', async () => {
+    const worker = spawnMissive(['worker'], env);
+    await expect.poll(() => worker.output(), { timeout: 15_000 }).toContain('missive is running');
+    worker.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(worker.output()).toContain('stopped');
+  });
+});
