@@ -58,3 +58,24 @@ describe('Batcher', () => {
     expect(done).toEqual([1, 2]);
   });
 });
+
+describe('Batcher under load', () => {
+  it('gathers the items that arrive during a flush into the next one', async () => {
+    const sizes: number[] = [];
+    const batcher = new Batcher<number, null>(async (items) => {
+      sizes.push(items.length);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return items.map(() => null);
+    });
+    const first = batcher.submit(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Ten more arrive one by one while the first flush is running.
+    const rest = [];
+    for (let i = 1; i <= 10; i++) {
+      rest.push(batcher.submit(i));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([first, ...rest]);
+    expect(sizes).toEqual([1, 10]);
+  });
+});

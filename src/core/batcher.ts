@@ -23,8 +23,8 @@ export class Batcher<T, R> {
   readonly #maxWaitMs: number;
   #queue: Pending<T, R>[] = [];
   #scheduled = false;
-  #running: Promise<void> = Promise.resolve();
-  #inFlight = 0;
+  /** The flush in progress: at most one at a time, so writes land in submission order. */
+  #active: Promise<void> | undefined;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<R[]>,
@@ -38,31 +38,44 @@ export class Batcher<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
-      if (this.#queue.length >= this.#maxSize) this.#drain();
-      else if (!this.#scheduled) {
-        this.#scheduled = true;
-        if (this.#maxWaitMs > 0) setTimeout(() => this.#drain(), this.#maxWaitMs);
-        else setImmediate(() => this.#drain());
-      }
+      this.#schedule();
     });
   }
 
   /** Resolves once every item submitted so far has been flushed. */
   async idle(): Promise<void> {
-    while (this.#queue.length > 0 || this.#inFlight > 0) {
-      this.#drain();
-      await this.#running;
+    while (this.#queue.length > 0 || this.#active) {
+      if (!this.#active) this.#start();
+      await this.#active;
     }
   }
 
-  #drain(): void {
-    this.#scheduled = false;
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxSize);
-      this.#inFlight += batch.length;
-      // Batches run one after another so their writes land in submission order.
-      this.#running = this.#running.then(() => this.#run(batch));
+  /**
+   * Starts a flush soon, unless one is running: items that arrive during a flush wait and go
+   * together in the next one, so batches grow with the load instead of staying small.
+   */
+  #schedule(): void {
+    if (this.#active || this.#scheduled) return;
+    if (this.#queue.length >= this.#maxSize) {
+      this.#start();
+      return;
     }
+    this.#scheduled = true;
+    const go = () => {
+      this.#scheduled = false;
+      if (!this.#active) this.#start();
+    };
+    if (this.#maxWaitMs > 0) setTimeout(go, this.#maxWaitMs);
+    else setImmediate(go);
+  }
+
+  #start(): void {
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue.splice(0, this.#maxSize);
+    this.#active = this.#run(batch).finally(() => {
+      this.#active = undefined;
+      if (this.#queue.length > 0) this.#start();
+    });
   }
 
   async #run(batch: Pending<T, R>[]): Promise<void> {
@@ -74,8 +87,6 @@ export class Batcher<T, R> {
       batch.forEach((pending, index) => pending.resolve(results[index] as R));
     } catch (error) {
       for (const pending of batch) pending.reject(error);
-    } finally {
-      this.#inFlight -= batch.length;
     }
   }
 }

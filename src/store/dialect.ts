@@ -22,6 +22,12 @@ export interface SqlDialect {
   jsonRows(rows: readonly object[], columns: readonly ColumnSpec[]): RawBuilder<unknown>;
   /** The row-lock clause that lets concurrent claimers skip each other's rows. */
   readonly skipLocked: RawBuilder<unknown>;
+  /**
+   * The `messages` table as the target of an UPDATE joined to a row source by id. SQLite's
+   * planner would otherwise drive such a join from the status index and scan the row source once
+   * per matching message; pinning the primary-key index makes it one lookup per source row.
+   */
+  readonly messagesById: RawBuilder<unknown>;
   /** Tells every scheduler (in any process) that a message is due at `dueAt`. */
   notifyScheduled(db: Kysely<Database>, dueAt: number): Promise<void>;
   /** Subscribes to those notifications; returns the unsubscribe function. */

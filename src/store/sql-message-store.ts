@@ -206,7 +206,7 @@ export class SqlMessageStore implements MessageStore {
     const assignments = sql.raw(columns.slice(1).map((c) => `${c.name} = v.${c.name}`).join(', '));
     const from = sql.join(first.from.map((status) => sql`${status}`));
     const result = await sql<{ id: string }>`
-      UPDATE messages SET ${assignments}
+      UPDATE ${this.dialect.messagesById} SET ${assignments}
       FROM ${this.dialect.jsonRows(rows, columns)}
       WHERE messages.id = v.id AND messages.status IN (${from})
       RETURNING messages.id`.execute(trx);

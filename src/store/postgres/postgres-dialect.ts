@@ -15,6 +15,7 @@ const RELISTEN_DELAY_MS = 1_000;
 export class PostgresDialect implements SqlDialect {
   readonly name = 'postgres';
   readonly skipLocked = sql`FOR UPDATE SKIP LOCKED`;
+  readonly messagesById = sql`messages`;
   readonly #listeners = new Set<(dueAt: number | undefined) => void>();
   #client: pg.Client | undefined;
   #closed = false;

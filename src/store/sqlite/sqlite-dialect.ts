@@ -16,6 +16,8 @@ const CHANGE_POLL_MS = 50;
 export class SqliteDialect implements SqlDialect {
   readonly name = 'sqlite';
   readonly skipLocked = sql``;
+  // The index SQLite creates for the table's TEXT PRIMARY KEY; its name is fixed by SQLite.
+  readonly messagesById = sql`messages INDEXED BY sqlite_autoindex_messages_1`;
   readonly #events = new EventEmitter();
   #timer: NodeJS.Timeout | undefined;
   #dataVersion: number | undefined;
