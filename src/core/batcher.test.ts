@@ -79,3 +79,22 @@ describe('Batcher under load', () => {
     expect(sizes).toEqual([1, 10]);
   });
 });
+
+describe('Batcher with concurrency', () => {
+  it('runs up to that many flushes at once', async () => {
+    let running = 0;
+    let most = 0;
+    const batcher = new Batcher<number, null>(
+      async (items) => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        running--;
+        return items.map(() => null);
+      },
+      { maxSize: 1, concurrency: 3 },
+    );
+    await Promise.all(Array.from({ length: 9 }, (_, i) => batcher.submit(i)));
+    expect(most).toBe(3);
+  });
+});

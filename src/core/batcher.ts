@@ -4,6 +4,12 @@ export interface BatcherOptions {
   maxSize?: number;
   /** How long the first item of a batch waits for company, in ms. Default 0 (the next turn of the event loop). */
   maxWaitMs?: number;
+  /**
+   * Most flushes running at once. Default 1, which keeps writes in submission order; more suits
+   * writes that never touch the same rows twice at once (a database with a connection pool
+   * then works on several batches while each waits for its commit).
+   */
+  concurrency?: number;
 }
 
 interface Pending<T, R> {
@@ -21,10 +27,11 @@ interface Pending<T, R> {
 export class Batcher<T, R> {
   readonly #maxSize: number;
   readonly #maxWaitMs: number;
+  readonly #concurrency: number;
   #queue: Pending<T, R>[] = [];
   #scheduled = false;
-  /** The flush in progress: at most one at a time, so writes land in submission order. */
-  #active: Promise<void> | undefined;
+  /** The flushes in progress. */
+  readonly #active = new Set<Promise<void>>();
 
   constructor(
     private readonly flush: (items: T[]) => Promise<R[]>,
@@ -32,6 +39,7 @@ export class Batcher<T, R> {
   ) {
     this.#maxSize = options.maxSize ?? 500;
     this.#maxWaitMs = options.maxWaitMs ?? 0;
+    this.#concurrency = options.concurrency ?? 1;
   }
 
   /** Queues an item; resolves with its result once its batch is flushed. */
@@ -44,18 +52,18 @@ export class Batcher<T, R> {
 
   /** Resolves once every item submitted so far has been flushed. */
   async idle(): Promise<void> {
-    while (this.#queue.length > 0 || this.#active) {
-      if (!this.#active) this.#start();
-      await this.#active;
+    while (this.#queue.length > 0 || this.#active.size > 0) {
+      if (this.#active.size === 0) this.#start();
+      await Promise.all([...this.#active]);
     }
   }
 
   /**
-   * Starts a flush soon, unless one is running: items that arrive during a flush wait and go
-   * together in the next one, so batches grow with the load instead of staying small.
+   * Starts a flush soon, unless as many as allowed are running: items that arrive meanwhile wait
+   * and go together in the next one, so batches grow with the load instead of staying small.
    */
   #schedule(): void {
-    if (this.#active || this.#scheduled) return;
+    if (this.#active.size >= this.#concurrency || this.#scheduled) return;
     if (this.#queue.length >= this.#maxSize) {
       this.#start();
       return;
@@ -63,7 +71,7 @@ export class Batcher<T, R> {
     this.#scheduled = true;
     const go = () => {
       this.#scheduled = false;
-      if (!this.#active) this.#start();
+      if (this.#active.size < this.#concurrency) this.#start();
     };
     if (this.#maxWaitMs > 0) setTimeout(go, this.#maxWaitMs);
     else setImmediate(go);
@@ -72,10 +80,11 @@ export class Batcher<T, R> {
   #start(): void {
     if (this.#queue.length === 0) return;
     const batch = this.#queue.splice(0, this.#maxSize);
-    this.#active = this.#run(batch).finally(() => {
-      this.#active = undefined;
+    const flush: Promise<void> = this.#run(batch).finally(() => {
+      this.#active.delete(flush);
       if (this.#queue.length > 0) this.#start();
     });
+    this.#active.add(flush);
   }
 
   async #run(batch: Pending<T, R>[]): Promise<void> {

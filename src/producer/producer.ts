@@ -42,7 +42,7 @@ export class Producer {
   readonly #inserts: Batcher<MessageInsert, InsertResult>;
 
   constructor(private readonly deps: ProducerDeps) {
-    this.#inserts = new Batcher((inserts) => deps.store.insertMessages(inserts), { maxSize: 1_000 });
+    this.#inserts = new Batcher((inserts) => deps.store.insertMessages(inserts), { maxSize: 1_000, concurrency: 2 });
   }
 
   /** Validates and sends a message; throws ValidationError naming each field at fault. */

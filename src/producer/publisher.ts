@@ -6,6 +6,9 @@ import type { MessageRecord } from '../message/types.js';
 import { encodeWire } from '../message/wire.js';
 import type { MessageStore } from '../store/store.js';
 
+/** How long a confirm waits to be recorded with others, in ms; far below the relay deadline. */
+const CONFIRM_RECORD_DELAY_MS = 250;
+
 /** What the producer and the scheduler need of a publisher. */
 export interface PublisherLike {
   publish(record: MessageRecord): Promise<boolean>;
@@ -26,16 +29,22 @@ export class Publisher implements PublisherLike {
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.#confirmed = new Batcher(async (ids) => {
-      await this.store.markPublished(ids, this.clock.now());
-      return ids.map(() => undefined);
-    });
+    // Confirms are recorded a little later, in large batches: by then a worker has usually
+    // claimed the message already, and the write finds nothing left to take off the relay.
+    this.#confirmed = new Batcher(
+      async (ids) => {
+        await this.store.markPublished(ids, this.clock.now());
+        return ids.map(() => undefined);
+      },
+      { maxSize: 2_000, maxWaitMs: CONFIRM_RECORD_DELAY_MS },
+    );
   }
 
   /**
-   * Publishes one stored message. Resolves true once confirmed and recorded; false when the
-   * broker could not take it, in which case the stored row's relay deadline guarantees a later
-   * publish by the scheduler. Never rejects.
+   * Publishes one stored message. Resolves true once the broker confirmed it (the store hears of
+   * the confirm shortly after, in the background); false when the broker could not take it, in
+   * which case the stored row's relay deadline guarantees a later publish by the scheduler.
+   * Never rejects.
    */
   async publish(record: MessageRecord): Promise<boolean> {
     try {
@@ -47,13 +56,11 @@ export class Publisher implements PublisherLike {
       );
       return false;
     }
-    try {
-      await this.#confirmed.submit(record.id);
-    } catch (error) {
+    this.#confirmed.submit(record.id).catch((error: unknown) => {
       // The broker has the message; at worst the relay publishes it again and the worker,
       // finding it already delivered, skips the copy.
       this.logger.warn({ messageId: record.id, err: (error as Error).message }, 'could not record the publish confirm');
-    }
+    });
     return true;
   }
 

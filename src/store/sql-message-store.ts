@@ -139,13 +139,13 @@ export class SqlMessageStore implements MessageStore {
 
   async markPublished(ids: readonly string[], now: number): Promise<void> {
     if (ids.length === 0) return;
-    // A fast worker may have claimed the message before its confirm is recorded: the publish
-    // time is kept either way, but only a still-queued message leaves the relay's watch (a
-    // retrying one keeps its next attempt time).
+    // Only a still-queued message leaves the relay's watch; one a worker has claimed already
+    // (the usual case) is not written again.
     await this.db
       .updateTable('messages')
-      .set({ published_at: now, due_at: sql<number | null>`CASE WHEN status = 'queued' THEN NULL ELSE due_at END` })
+      .set({ published_at: now, due_at: null })
       .where('id', 'in', [...ids])
+      .where('status', '=', 'queued')
       .execute();
   }
 

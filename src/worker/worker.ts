@@ -15,6 +15,9 @@ import { attemptDelivery } from './attempt.js';
 import { planOutcome } from './outcome.js';
 import { toOutgoing } from './outgoing.js';
 
+/** Store writes of each kind a worker keeps in flight at once. */
+const STORE_WRITE_CONCURRENCY = 4;
+
 /** What a worker needs. */
 export interface WorkerDeps {
   store: MessageStore;
@@ -45,12 +48,18 @@ export class Worker {
   #consumers: Consumer[] = [];
 
   constructor(private readonly deps: WorkerDeps) {
-    this.#claims = new Batcher(async (ids) => {
-      const claimed = await deps.store.claimForDelivery(ids, deps.clock.now());
-      const byId = new Map(claimed.map((record) => [record.id, record]));
-      return ids.map((id) => byId.get(id));
+    // A message has at most one claim and one outcome in flight, so batches may overlap.
+    this.#claims = new Batcher(
+      async (ids) => {
+        const claimed = await deps.store.claimForDelivery(ids, deps.clock.now());
+        const byId = new Map(claimed.map((record) => [record.id, record]));
+        return ids.map((id) => byId.get(id));
+      },
+      { concurrency: STORE_WRITE_CONCURRENCY },
+    );
+    this.#outcomes = new Batcher((transitions) => deps.store.applyTransitions(transitions), {
+      concurrency: STORE_WRITE_CONCURRENCY,
     });
-    this.#outcomes = new Batcher((transitions) => deps.store.applyTransitions(transitions));
   }
 
   /** Starts consuming every channel queue (or those given). */
