@@ -21,6 +21,18 @@ class RecordingPublisher implements PublisherLike {
   async flush(): Promise<void> {}
 }
 
+/**
+ * Advances fake time, then lets real event-loop turns run: the store's batched writes start on
+ * setImmediate, which stays real so that the database driver works undisturbed.
+ */
+async function advance(ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms);
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(0);
+  }
+}
+
 const options: SchedulerOptions = { pollIntervalMs: 1_000, lookAheadMs: 2_000, leaseMs: 30_000, chunkSize: 500, relayAfterMs: 10_000 };
 
 describe('Scheduler (fake time, real SQLite)', () => {
@@ -61,11 +73,11 @@ describe('Scheduler (fake time, real SQLite)', () => {
   it('claims a message within the look-ahead early and publishes it at its exact time, not before', async () => {
     const id = await schedule(T0 + 1_500);
     scheduler('a').start();
-    await vi.advanceTimersByTimeAsync(10);
+    await advance(10);
     expect(schedulers[0]?.heldCount).toBe(1);
-    await vi.advanceTimersByTimeAsync(1_489);
+    await advance(1_489);
     expect(publisher.published).toEqual([]);
-    await vi.advanceTimersByTimeAsync(1);
+    await advance(1);
     expect(publisher.published).toEqual([{ id, at: T0 + 1_500 }]);
     expect(await store.getMessage(id)).toMatchObject({ status: 'queued' });
   });
@@ -73,18 +85,18 @@ describe('Scheduler (fake time, real SQLite)', () => {
   it('leaves messages beyond the look-ahead alone until their window comes', async () => {
     const id = await schedule(T0 + 10_000);
     scheduler('a').start();
-    await vi.advanceTimersByTimeAsync(7_000);
+    await advance(7_000);
     expect(schedulers[0]?.heldCount).toBe(0);
     expect((await store.getMessage(id)) as unknown).toMatchObject({ status: 'scheduled' });
-    await vi.advanceTimersByTimeAsync(3_000);
+    await advance(3_000);
     expect(publisher.published).toEqual([{ id, at: T0 + 10_000 }]);
   });
 
   it('wakes before its next poll when a sooner message is scheduled', async () => {
     scheduler('a', { pollIntervalMs: 60_000 }).start();
-    await vi.advanceTimersByTimeAsync(100);
+    await advance(100);
     const id = await schedule(Date.now() + 300);
-    await vi.advanceTimersByTimeAsync(400);
+    await advance(400);
     expect(publisher.published).toEqual([{ id, at: T0 + 400 }]);
   });
 
@@ -92,11 +104,11 @@ describe('Scheduler (fake time, real SQLite)', () => {
     const cancelled = await schedule(T0 + 1_000);
     const moved = await schedule(T0 + 1_000);
     scheduler('a').start();
-    await vi.advanceTimersByTimeAsync(10);
+    await advance(10);
     expect(schedulers[0]?.heldCount).toBe(2);
     await store.cancel(cancelled, Date.now());
     await store.reschedule(moved, T0 + 5_000, Date.now());
-    await vi.advanceTimersByTimeAsync(6_000);
+    await advance(6_000);
     expect(publisher.published).toEqual([{ id: moved, at: T0 + 5_000 }]);
   });
 
@@ -104,7 +116,7 @@ describe('Scheduler (fake time, real SQLite)', () => {
     const ids = new Set<string>();
     for (let i = 0; i < 1_200; i++) ids.add(await schedule(T0 - 2_000 + i));
     scheduler('a', { chunkSize: 500 }).start();
-    await vi.advanceTimersByTimeAsync(50);
+    await advance(50);
     expect(new Set(publisher.published.map((p) => p.id))).toEqual(ids);
     expect(publisher.published).toHaveLength(1_200);
   });
@@ -113,15 +125,15 @@ describe('Scheduler (fake time, real SQLite)', () => {
     const id = await schedule(T0 + 1_000);
     const dead = scheduler('dead', { leaseMs: 5_000 });
     dead.start();
-    await vi.advanceTimersByTimeAsync(10);
+    await advance(10);
     expect(dead.heldCount).toBe(1);
     // The process dies: its timers never fire, it releases nothing.
     schedulers.splice(schedulers.indexOf(dead), 1);
     vi.clearAllTimers();
     scheduler('heir', { leaseMs: 5_000 }).start();
-    await vi.advanceTimersByTimeAsync(4_000);
+    await advance(4_000);
     expect(publisher.published).toEqual([]);
-    await vi.advanceTimersByTimeAsync(1_500);
+    await advance(1_500);
     expect(publisher.published.map((p) => p.id)).toEqual([id]);
     expect(publisher.published[0]!.at).toBeGreaterThanOrEqual(T0 + 5_000);
     expect(publisher.published[0]!.at).toBeLessThanOrEqual(T0 + 6_100);
@@ -131,10 +143,10 @@ describe('Scheduler (fake time, real SQLite)', () => {
     const id = await schedule(T0 + 1_000);
     const first = scheduler('first');
     first.start();
-    await vi.advanceTimersByTimeAsync(10);
+    await advance(10);
     await first.stop();
     scheduler('second').start();
-    await vi.advanceTimersByTimeAsync(1_000);
+    await advance(1_000);
     expect(publisher.published).toEqual([{ id, at: T0 + 1_000 }]);
   });
 
@@ -144,9 +156,9 @@ describe('Scheduler (fake time, real SQLite)', () => {
       { id, message: { ...message(T0), delivery: { mode: 'immediate' } }, status: 'queued', dueAt: T0 + 10_000, scheduledAt: null, now: T0 },
     ]);
     scheduler('a').start();
-    await vi.advanceTimersByTimeAsync(9_000);
+    await advance(9_000);
     expect(publisher.published).toEqual([]);
-    await vi.advanceTimersByTimeAsync(1_100);
+    await advance(1_100);
     expect(publisher.published.map((p) => p.id)).toEqual([id]);
     expect((await store.getHistory(id)).map((h) => h.event)).toEqual(['accepted', 'relayed']);
   });

@@ -1,3 +1,4 @@
+import { Batcher } from '../core/batcher.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -47,6 +48,7 @@ export class Scheduler {
   #again = false;
   #stopped = true;
   #unwatch: (() => void) | undefined;
+  readonly #moves = new Batcher<DueMessage, boolean>((messages) => this.#move(messages), { maxSize: 1_000, concurrency: 2 });
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -177,25 +179,36 @@ export class Scheduler {
     }
   }
 
-  /** Moves messages to `queued` (unless cancelled or rescheduled meanwhile) and publishes them. */
+  /**
+   * Moves messages to `queued` (unless cancelled or rescheduled meanwhile) and publishes them.
+   * Timers firing close together share one store write, so a steady stream of due times costs a
+   * write per batch, not per message.
+   */
   async #dispatch(messages: readonly DueMessage[]): Promise<void> {
-    const { store, clock, logger, owner, publisher } = this.deps;
-    const now = clock.now();
-    let moved: string[];
-    try {
-      moved = await persist('dispatch due messages', () => store.beginDispatch(messages, owner, now, now + this.deps.relayAfterMs), logger);
-    } catch (error) {
-      logger.warn({ err: (error as Error).message, count: messages.length }, 'could not dispatch; the leases will expire and the messages be claimed again');
-      return;
-    }
-    const ids = new Set(moved);
+    const { clock, publisher } = this.deps;
     await Promise.all(
-      messages
-        .filter((message) => ids.has(message.id))
-        .map(async (message) => {
-          await publisher.publish({ ...message, status: 'queued' });
-          if (message.status !== 'queued') this.deps.metrics?.dispatched(clock.now() - (message.dueAt ?? now));
-        }),
+      messages.map(async (message) => {
+        if (!(await this.#moves.submit(message))) return;
+        await publisher.publish({ ...message, status: 'queued' });
+        if (message.status !== 'queued') this.deps.metrics?.dispatched(clock.now() - (message.dueAt ?? clock.now()));
+      }),
     );
+  }
+
+  async #move(messages: DueMessage[]): Promise<boolean[]> {
+    const { store, clock, logger, owner } = this.deps;
+    const now = clock.now();
+    try {
+      const moved = new Set(
+        await persist('dispatch due messages', () => store.beginDispatch(messages, owner, now, now + this.deps.relayAfterMs), logger),
+      );
+      return messages.map((message) => moved.has(message.id));
+    } catch (error) {
+      logger.warn(
+        { err: (error as Error).message, count: messages.length },
+        'could not dispatch; the leases will expire and the messages be claimed again',
+      );
+      return messages.map(() => false);
+    }
   }
 }

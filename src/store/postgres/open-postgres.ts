@@ -34,6 +34,11 @@ export function openPostgresStore(
   };
   const pool = new pg.Pool({ ...clientConfig, max: POOL_SIZE, idleTimeoutMillis: 30_000 });
   pool.on('error', (error) => logger.warn({ err: error.message }, 'idle database connection lost'));
+  // A connection in use that the server drops (a restart) reports on the client itself; without a
+  // listener that 'error' event would end the process. The query in flight fails and is retried.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => logger.warn({ err: error.message }, 'database connection lost'));
+  });
   const db = new Kysely<Database>({ dialect: new KyselyPostgresDialect({ pool }) });
   const channel = `missive_schedule${schema === undefined ? '' : `_${schema}`}`;
   return new PostgresMessageStore({ db, dialect: new PostgresDialect(clientConfig, channel, logger), newId }, schema);
