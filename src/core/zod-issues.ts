@@ -1,12 +1,16 @@
 import type { z } from 'zod';
 import type { Issue } from './errors.js';
 
-/** Formats a zod path as `a.b[2].c`, prefixed with `prefix` when given. */
+/**
+ * Formats a zod path as `a.b[2].c`, prefixed with `prefix` when given. A key that is not a plain
+ * name (empty, with spaces or dots) is written quoted, `a["my key"]`, so every path names its field.
+ */
 export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
   let out = prefix;
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$-]*$/.test(key)) out += out === '' ? key : `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
   }
   return out;
 }
