@@ -23,7 +23,8 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     };
   const globals = <T extends object>(flags: T): T & { config?: string } => ({ ...program.opts<{ config?: string }>(), ...flags });
 
-  program.command('start').description('run every role in one process (worker, scheduler)').action(action(() => runRoles(globals({}), ['worker', 'scheduler'])));
+  program.command('start').description('run every role in one process (worker, scheduler, HTTP API)').action(action(() => runRoles(globals({}), ['worker', 'scheduler', 'http'])));
+  program.command('serve').description('serve the HTTP API (and /healthz, /readyz, /metrics, /docs)').action(action(() => runRoles(globals({}), ['http'])));
   program.command('worker').description('consume the channel queues and deliver through providers').action(action(() => runRoles(globals({}), ['worker'])));
   program.command('scheduler').description('dispatch scheduled messages at their time, and relay unconfirmed ones').action(action(() => runRoles(globals({}), ['scheduler'])));
   program

@@ -40,6 +40,7 @@ export const PROBLEM_TYPES = {
   not_dead_lettered: { status: 409, title: 'Message not in the dead-letter queue' },
   conflict: { status: 409, title: 'Conflict with the current state' },
   body_too_large: { status: 413, title: 'Request body too large' },
+  uri_too_long: { status: 414, title: 'URI too long' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   internal_error: { status: 500, title: 'Internal server error' },
   broker_unavailable: { status: 503, title: 'Message broker unavailable' },
@@ -75,20 +76,28 @@ export class HttpProblemError extends Error {
   }
 }
 
-/** Fastify's own client-error codes, by the problem they are. */
-const FRAMEWORK_CODES: Record<string, ProblemCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-  FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+/** Fastify's own client errors, by code: the problem they are and what to tell the client. */
+const FRAMEWORK_ERRORS: Record<string, { code: ProblemCode; detail: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'body_too_large', detail: 'the request body is larger than the limit' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported_media_type', detail: 'the request body must be sent as application/json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'malformed_json', detail: 'the body is empty, but Content-Type says application/json' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'malformed_json', detail: 'the body is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', detail: 'the body size does not match Content-Length' },
+  FST_ERR_BAD_URL: { code: 'bad_request', detail: 'the URL is not valid (bad percent-encoding)' },
 };
+
+/** What the server knows that makes a problem's detail more useful. */
+export interface ProblemContext {
+  /** The body limit, named in 413 problems. */
+  bodyLimitBytes?: number;
+}
 
 /**
  * Maps any error to the problem to answer with. Missive's own errors keep their meaning (400,
  * 404, 409); the framework's client errors (bad JSON, body too large, wrong media type) keep
  * their 4xx status. Anything else is an internal error, described without internals.
  */
-export function problemFromError(error: unknown): Problem {
+export function problemFromError(error: unknown, context: ProblemContext = {}): Problem {
   if (error instanceof HttpProblemError) return error.problem;
   if (error instanceof ValidationError) {
     const count = error.issues.length;
@@ -98,12 +107,13 @@ export function problemFromError(error: unknown): Problem {
   }
   if (error instanceof NotFoundError) return problem('not_found', error.message);
   if (error instanceof ConflictError) {
-    const code: ProblemCode = error.code in PROBLEM_TYPES && PROBLEM_TYPES[error.code as ProblemCode].status === 409 ? (error.code as ProblemCode) : 'conflict';
-    return { ...problem(code, error.message), code: error.code, type: problemType(error.code) };
+    const known = (PROBLEM_TYPES as Record<string, { status: number; title: string }>)[error.code];
+    const title = known?.status === 409 ? known.title : PROBLEM_TYPES.conflict.title;
+    return { type: problemType(error.code), title, status: 409, detail: error.message, code: error.code };
   }
   if (error instanceof BrokerUnavailableError) return problem('broker_unavailable', 'the message broker is unavailable; try again shortly');
   const status = clientStatusOf(error);
-  if (status !== undefined) return frameworkProblem(error as Error & { code?: unknown }, status);
+  if (status !== undefined) return frameworkProblem(error as Error & { code?: unknown }, status, context);
   return problem('internal_error', 'an internal error occurred; quote the request id when reporting it');
 }
 
@@ -114,17 +124,18 @@ function clientStatusOf(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
-function frameworkProblem(error: Error & { code?: unknown }, status: number): Problem {
-  const known = typeof error.code === 'string' ? FRAMEWORK_CODES[error.code] : undefined;
-  if (known) return problem(known, sentence(error.message));
-  // The JSON body parser reports syntax errors (and prototype poisoning) as SyntaxError + 400.
-  if (error instanceof SyntaxError) {
-    return problem('malformed_json', `the body is not valid JSON: ${sentence(error.message)}`, {
-      errors: [{ path: '(body)', rule: 'json', message: `(body): not valid JSON: ${sentence(error.message)}` }],
-    });
+function frameworkProblem(error: Error & { code?: unknown }, status: number, context: ProblemContext): Problem {
+  const known = typeof error.code === 'string' ? FRAMEWORK_ERRORS[error.code] : undefined;
+  if (known?.code === 'malformed_json' || (!known && error instanceof SyntaxError)) {
+    const detail = known?.detail ?? `the body is not valid JSON: ${sentence(error.message)}`;
+    return problem('malformed_json', detail, { errors: [{ path: '(body)', rule: 'json', message: `(body): ${detail}` }] });
   }
-  if (status === 413) return problem('body_too_large', sentence(error.message));
-  if (status === 415) return problem('unsupported_media_type', sentence(error.message));
+  if (known?.code === 'body_too_large') {
+    const limit = context.bodyLimitBytes === undefined ? '' : ` of ${context.bodyLimitBytes} bytes`;
+    return problem('body_too_large', `${known.detail}${limit}`);
+  }
+  if (known) return { ...problem(known.code, known.detail), status };
+  if (status === 414) return problem('uri_too_long', 'the URL or one of its parts is too long');
   return { ...problem('bad_request', sentence(error.message)), status };
 }
 

@@ -1,3 +1,4 @@
+import { PrometheusMetrics } from '../../metrics/prometheus.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { type Role, startRoles } from '../../runtime/roles.js';
 import { type GlobalOptions, settingsFor } from '../context.js';
@@ -12,10 +13,11 @@ const SHUTDOWN_MARGIN_MS = 15_000;
  */
 export async function runRoles(options: GlobalOptions, roles: readonly Role[]): Promise<number> {
   const settings = settingsFor(options, true);
-  const runtime = await Runtime.open(settings);
+  // Every long-running process reports into Prometheus and serves /healthz, /readyz and /metrics.
+  const runtime = await Runtime.open(settings, { metrics: new PrometheusMetrics() });
   let running;
   try {
-    running = await startRoles(runtime, roles);
+    running = await startRoles(runtime, roles, { serveOps: true });
   } catch (error) {
     await runtime.close();
     throw error;

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { CHANNELS } from '../message/channels.js';
+import { deliverySchema, smsMessageSchema } from '../message/schema.js';
+import { MESSAGE_STATUSES } from '../message/types.js';
+import type { MessageView } from '../message/view.js';
+import type { DeadLetterPage, ReplayReceipt } from '../runtime/services/dead-letters.js';
+import type { ProvidersReport } from '../runtime/services/providers.js';
+import type { Readiness } from '../runtime/services/readiness.js';
+
+/*
+ * The request and response shapes of the HTTP API beyond the message itself (which is
+ * `messageSchema`, the producer's own). Request schemas validate; response schemas document
+ * what the services return, and the compile-time checks at the bottom keep them in step.
+ */
+
+/** A message id in a path or query: what ids are made of, so nothing else reaches the store. */
+export const messageIdSchema = z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, 'must be a message id (letters, digits, "-" and "_")');
+
+/** Path parameters of `/v1/messages/:id` and `/v1/dead-letters/:id/replay`. */
+export const idParamsSchema = z.strictObject({ id: messageIdSchema });
+
+/** The `Idempotency-Key` header: the message schema's own `idempotencyKey` rule. */
+export const idempotencyKeyHeaderSchema = smsMessageSchema.shape.idempotencyKey.unwrap();
+
+/** `PATCH /v1/messages/:id`: the message's new delivery, `scheduled` at a time or `immediate` (now). */
+export const rescheduleBodySchema = z.strictObject({ delivery: deliverySchema });
+
+/** Query of `GET /v1/dead-letters`. */
+export const deadLetterQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after: messageIdSchema.optional(),
+});
+
+const status = z.enum(MESSAGE_STATUSES);
+const isoTime = z.iso.datetime({ offset: true });
+
+/** `202` of `POST /v1/messages`: the message id; `created` is false for a repeated idempotency key. */
+export const sendReceiptSchema = z.object({ id: z.string(), status, created: z.boolean() });
+
+const errorInfoSchema = z.object({
+  kind: z.string(),
+  message: z.string(),
+  vendorStatus: z.number().optional(),
+  vendorCode: z.string().optional(),
+  vendorMessage: z.string().optional(),
+  provider: z.string().optional(),
+});
+
+/** A message with its state and history (`GET /v1/messages/:id`, as `missive status --json`). */
+export const messageViewSchema = z.object({
+  id: z.string(),
+  status,
+  channel: z.string(),
+  to: z.string(),
+  content: z.object({ subject: z.string().optional(), text: z.string().optional(), html: z.string().optional(), data: z.json().optional() }),
+  from: z.string().optional(),
+  metadata: z.record(z.string(), z.json()).optional(),
+  idempotencyKey: z.string().optional(),
+  delivery: deliverySchema,
+  attempts: z.number().int(),
+  provider: z.string().nullable(),
+  providerMessageId: z.string().nullable(),
+  lastError: errorInfoSchema.nullable(),
+  scheduledAt: isoTime.nullable(),
+  nextAttemptAt: isoTime.nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  deliveredAt: isoTime.nullable(),
+  batchId: z.string().optional(),
+  item: z.number().int().optional(),
+  history: z.array(z.object({ at: isoTime, event: z.string(), status, detail: z.record(z.string(), z.json()).optional() })),
+});
+
+/** `GET /v1/providers` (as `missive providers --json`); secret options read `[REDACTED]`. */
+export const providersReportSchema = z.object({
+  instances: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      channels: z.array(z.enum(CHANNELS)),
+      options: z.record(z.string(), z.unknown()),
+      breaker: z.object({ state: z.enum(['closed', 'half_open', 'open']), nextProbeAt: z.number().optional() }),
+    }),
+  ),
+  channels: z.record(z.enum(CHANNELS), z.array(z.string())),
+  types: z.array(z.object({ type: z.string(), channels: z.array(z.enum(CHANNELS)), description: z.string() })),
+});
+
+/** `GET /v1/dead-letters`: one page; pass `next` as `after` for the following one. */
+export const deadLetterPageSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      status,
+      channel: z.string(),
+      to: z.string(),
+      attempts: z.number().int(),
+      provider: z.string().nullable(),
+      lastError: errorInfoSchema.nullable(),
+      updatedAt: isoTime,
+    }),
+  ),
+  next: z.string().nullable(),
+});
+
+/** `202` of a dead-letter replay. */
+export const replayReceiptSchema = z.object({ id: z.string(), status, published: z.boolean() });
+
+/** `GET /healthz`. */
+export const healthSchema = z.object({ status: z.literal('ok') });
+
+const checkState = z.enum(['up', 'down']);
+/** `GET /readyz` when ready; when not, a 503 problem carries the same `checks`. */
+export const readinessSchema = z.object({ status: z.literal('ready'), checks: z.object({ broker: checkState, store: checkState }) });
+
+/** An RFC 9457 problem document with Missive's extensions. */
+export const problemSchema = z.looseObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string().optional(),
+  code: z.string(),
+  requestId: z.string().optional(),
+  errors: z.array(z.object({ path: z.string(), rule: z.string(), message: z.string() })).optional(),
+});
+
+/** `202` of `POST /v1/messages`. */
+export type SendResponse = z.output<typeof sendReceiptSchema>;
+/** `PATCH /v1/messages/:id` body. */
+export type RescheduleBody = z.input<typeof rescheduleBodySchema>;
+/** `GET /readyz` body. */
+export type ReadinessResponse = z.output<typeof readinessSchema>;
+
+type Conforms<Actual extends Documented, Documented> = Actual;
+/** Compile-time checks (no runtime value): what the services return conforms to the documented schemas. */
+export type _Checks = [
+  Conforms<MessageView, z.output<typeof messageViewSchema>>,
+  Conforms<ProvidersReport, z.output<typeof providersReportSchema>>,
+  Conforms<DeadLetterPage, z.output<typeof deadLetterPageSchema>>,
+  Conforms<ReplayReceipt, z.output<typeof replayReceiptSchema>>,
+  Conforms<Readiness['checks'], z.output<typeof readinessSchema>['checks']>,
+];
