@@ -6,6 +6,7 @@ import { loadSettings, type LoadOptions } from './config/load.js';
 import type { Settings } from './config/settings.js';
 import { NotFoundError } from './core/errors.js';
 import { messageView, type MessageView } from './message/view.js';
+import { PrometheusMetrics } from './metrics/prometheus.js';
 import type { SendReceipt } from './producer/producer.js';
 import { type Role, type RunningRoles, startRoles } from './runtime/roles.js';
 import { Runtime, type RuntimeOverrides } from './runtime/runtime.js';
@@ -25,7 +26,8 @@ export class Missive {
   /** Opens the store (migrating it) and returns an instance; the broker connects on first send. */
   static async create(options: MissiveOptions = {}): Promise<Missive> {
     const settings = options.settings ?? loadSettings(options);
-    return new Missive(await Runtime.open(settings, options.overrides));
+    // Metrics cost little and make /metrics complete when the application starts the http role.
+    return new Missive(await Runtime.open(settings, { metrics: new PrometheusMetrics(), ...options.overrides }));
   }
 
   /** Sends a message now or at `delivery.at`; resolves once it is durably accepted. */
@@ -74,4 +76,6 @@ export type { Provider, ProviderFactory, ProviderContext, OutgoingMessage, SendC
 export { PermanentProviderError, RateLimitedProviderError, RetryableProviderError, ProviderError } from './providers/errors.js';
 export { ValidationError, ConfigError, NotFoundError, ConflictError, MissiveError } from './core/errors.js';
 export type { Settings } from './config/settings.js';
+export { PrometheusMetrics } from './metrics/prometheus.js';
+export { MissiveClient } from './client/index.js';
 export type { Role, RunningRoles } from './runtime/roles.js';

@@ -98,3 +98,17 @@ describe('Batcher with concurrency', () => {
     expect(most).toBe(3);
   });
 });
+
+describe('Batcher isolating failures', () => {
+  it('fails only the item the flush refuses, when asked to', async () => {
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        if (items.includes(13)) throw new Error('13 is refused');
+        return items;
+      },
+      { isolateFailures: true },
+    );
+    const results = await Promise.allSettled([1, 13, 2].map((n) => batcher.submit(n)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+});

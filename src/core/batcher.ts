@@ -10,6 +10,11 @@ export interface BatcherOptions {
    * then works on several batches while each waits for its commit).
    */
   concurrency?: number;
+  /**
+   * When a batch fails, flush its items again one by one, so one bad item (a value the database
+   * refuses) fails alone instead of failing everything submitted beside it. Default false.
+   */
+  isolateFailures?: boolean;
 }
 
 interface Pending<T, R> {
@@ -28,6 +33,7 @@ export class Batcher<T, R> {
   readonly #maxSize: number;
   readonly #maxWaitMs: number;
   readonly #concurrency: number;
+  readonly #isolateFailures: boolean;
   #queue: Pending<T, R>[] = [];
   #scheduled = false;
   /** The flushes in progress. */
@@ -40,6 +46,7 @@ export class Batcher<T, R> {
     this.#maxSize = options.maxSize ?? 500;
     this.#maxWaitMs = options.maxWaitMs ?? 0;
     this.#concurrency = options.concurrency ?? 1;
+    this.#isolateFailures = options.isolateFailures ?? false;
   }
 
   /** Queues an item; resolves with its result once its batch is flushed. */
@@ -95,6 +102,10 @@ export class Batcher<T, R> {
       }
       batch.forEach((pending, index) => pending.resolve(results[index] as R));
     } catch (error) {
+      if (this.#isolateFailures && batch.length > 1) {
+        for (const pending of batch) await this.#run([pending]);
+        return;
+      }
       for (const pending of batch) pending.reject(error);
     }
   }

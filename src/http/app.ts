@@ -4,7 +4,7 @@ import type { IdGenerator } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { PrometheusMetrics } from '../metrics/prometheus.js';
 import type { ApiKeyVerifier } from './auth.js';
-import { assertSafeJsonBody } from './json-guard.js';
+import { assertSafeJsonBody } from '../core/json-guard.js';
 import { HttpProblemError, type Problem, PROBLEM_CONTENT_TYPE, problem, problemFromError } from './problem.js';
 import { type Route, runRoute } from './route.js';
 

@@ -106,6 +106,13 @@ describe('parseMessage', () => {
     expect(issues[0]?.rule).toBe('max_size');
   });
 
+  it('refuses the NUL character and absurd nesting, naming where', () => {
+    expect(issuesOf({ channel: 'sms', to: '+14155550100', text: 'a\u0000b' })[0]).toMatchObject({ path: 'text', rule: 'nul_character' });
+    let deep: unknown = 'x';
+    for (let i = 0; i < 5_000; i++) deep = [deep];
+    expect(issuesOf({ channel: 'webhook', to: 'https://h.example/x', data: deep })[0]?.rule).toBe('max_depth');
+  });
+
   it('refuses non-objects with a clear error', () => {
     expect(issuesOf(42)[0]?.path).toBe('(root)');
     expect(issuesOf(null)[0]?.path).toBe('(root)');

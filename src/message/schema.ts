@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
+import { assertSafeJsonBody } from '../core/json-guard.js';
 import type { JsonObject } from '../core/json.js';
 import { fromZodIssues } from '../core/zod-issues.js';
 import type { Delivery, MessageContent, NewMessage } from './types.js';
@@ -88,6 +89,9 @@ const CONTENT_KEYS = ['subject', 'text', 'html', 'data'] as const;
  * or nested under `content`; both mean the same. Throws a ValidationError naming each field at fault.
  */
 export function parseMessage(input: unknown): NewMessage {
+  // Before any schema walks it: no NUL characters (PostgreSQL cannot store them in text) and
+  // no nesting deep enough to exhaust the stack.
+  assertSafeJsonBody(input);
   const flat = hoistContent(input);
   const size = byteLength(flat);
   if (size > MAX_MESSAGE_BYTES) {

@@ -42,7 +42,11 @@ export class Producer {
   readonly #inserts: Batcher<MessageInsert, InsertResult>;
 
   constructor(private readonly deps: ProducerDeps) {
-    this.#inserts = new Batcher((inserts) => deps.store.insertMessages(inserts), { maxSize: 1_000, concurrency: 2 });
+    this.#inserts = new Batcher((inserts) => deps.store.insertMessages(inserts), {
+      maxSize: 1_000,
+      concurrency: 2,
+      isolateFailures: true,
+    });
   }
 
   /** Validates and sends a message; throws ValidationError naming each field at fault. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonBodyIssues } from '../../src/http/json-guard.js';
+import { jsonBodyIssues } from '../../src/core/json-guard.js';
 import { parseMessage } from '../../src/message/schema.js';
 import { STORE_KINDS } from '../support/stores.js';
 import { startTestApi, type TestApi } from './support.js';

@@ -29,7 +29,8 @@ export function writeConfig(config: unknown): string {
 export function spawnMissive(args: readonly string[], env: Record<string, string>): MissiveProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, MISSIVE_LOG_LEVEL: 'info', ...env },
+    // PORT 0: the probes every long-running role serves take a free port, never a fixed one.
+    env: { ...process.env, MISSIVE_LOG_LEVEL: 'info', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

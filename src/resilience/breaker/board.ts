@@ -12,6 +12,8 @@ export interface BreakerBoard {
   status(provider: string): { state: BreakerState; nextProbeAt: number | undefined };
   /** Subscribes to every breaker's events; returns the unsubscribe function. */
   onEvent(listener: (provider: string, event: BreakerEvent) => void): () => void;
+  /** Resolves once the board knows the current state (a shared board has read it once). */
+  ready(): Promise<void>;
 }
 
 /** A board of in-process breakers (one process's view; see the shared board for a fleet's). */
@@ -50,4 +52,6 @@ export class LocalBreakerBoard implements BreakerBoard {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
+
+  async ready(): Promise<void> {}
 }

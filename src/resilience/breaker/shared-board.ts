@@ -35,6 +35,7 @@ export class SharedBreakerBoard implements BreakerBoard {
   readonly #listeners = new Set<(provider: string, event: BreakerEvent) => void>();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  #started: Promise<void> | undefined;
   #syncing: Promise<void> | undefined;
 
   constructor(
@@ -58,7 +59,8 @@ export class SharedBreakerBoard implements BreakerBoard {
 
   /** Reads the shared state once, then keeps in sync every `syncMs`. */
   async start(): Promise<void> {
-    await this.sync();
+    this.#started ??= this.sync();
+    await this.#started;
     if (this.#stopped || this.#timer) return;
     this.#timer = setInterval(() => void this.sync(), this.#syncMs);
     this.#timer.unref();
@@ -70,6 +72,10 @@ export class SharedBreakerBoard implements BreakerBoard {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.sync();
+  }
+
+  ready(): Promise<void> {
+    return this.#started ?? this.start();
   }
 
   acquire(provider: string): Permit | Rejection {

@@ -10,7 +10,7 @@ export interface ProviderInstanceReport {
   channels: Channel[];
   /** Its options, secret values replaced by `[REDACTED]`. */
   options: Record<string, unknown>;
-  /** This process's circuit breaker for the instance. */
+  /** The instance's circuit breaker, as the fleet shares it through the store. */
   breaker: { state: BreakerState; nextProbeAt?: number };
 }
 
@@ -29,6 +29,7 @@ export async function providersReport(runtime: Runtime): Promise<ProvidersReport
   const factories = set.list().map((instance) => instance.factory);
   const types = [...new Map(factories.map((factory) => [factory.type, factory])).values()];
   const breakers = runtime.breakers();
+  await breakers.ready();
   return {
     instances: set.list().map((instance) => {
       const { state, nextProbeAt } = breakers.status(instance.name);

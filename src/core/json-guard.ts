@@ -1,5 +1,5 @@
-import { type Issue, ValidationError } from '../core/errors.js';
-import { formatPath } from '../core/zod-issues.js';
+import { type Issue, ValidationError } from './errors.js';
+import { formatPath } from './zod-issues.js';
 
 /**
  * Deepest nesting of arrays and objects a JSON body may have. Validation and storage walk
