@@ -3,16 +3,18 @@
  * process, then prints the tables and writes results/latest.json, results/chart.svg and
  * BENCHMARKS.md. See bench/README.md.
  */
+import os from 'node:os';
 import { parseOptions, USAGE, UsageError } from './cli/options.js';
 import type { BenchOptions } from './cli/options.js';
 import { SUITES } from './config/sizes.js';
 import { machineInfo, packageVersion } from './env/machine.js';
 import { probeServices } from './env/services.js';
+import { interferenceCaveat, interferenceOf } from './report/interference.js';
 import { computeRatios } from './report/ratios.js';
 import type { BenchResults, SystemInfo } from './report/results.js';
 import { summarize } from './report/summarize.js';
 import { failureLines, resultTables, TABLE_LEGEND, tableToText } from './report/tables.js';
-import { DEFAULT_PATHS, readResults, writeDerived, writeReport } from './report/write.js';
+import { DEFAULT_PATHS, readResults, writeDerived, writePartial, writeReport } from './report/write.js';
 import { executePlan } from './runner/orchestrate.js';
 import { planRuns } from './runner/plan.js';
 import { SCENARIOS } from './scenarios/index.js';
@@ -40,6 +42,10 @@ async function runBench(options: BenchOptions): Promise<number> {
   );
   if (options.runs < 3) console.log('Note: fewer than 3 runs; the medians are not robust.');
 
+  const loadAverageAtStart = os.loadavg()[0] ?? 0;
+  if (loadAverageAtStart > os.cpus().length / 2) {
+    console.log(`Note: load average ${loadAverageAtStart.toFixed(1)} on ${os.cpus().length} cores — the machine is busy; figures will be disturbed.`);
+  }
   const services = await probeServices();
   for (const [name, status] of Object.entries(services.status)) {
     console.log(`  ${name}: ${status.reachable ? `${status.version ?? '?'} ${status.settings ?? ''}` : `UNREACHABLE — ${status.error}`}`);
@@ -80,6 +86,8 @@ async function runBench(options: BenchOptions): Promise<number> {
   }));
   const names = systems.map((system) => system.name);
   const summary = summarize(records, names, options.scenarios, plan.unsupported);
+  const interference = interferenceOf(records, loadAverageAtStart);
+  const disturbed = interferenceCaveat(interference);
   const finishedAt = new Date();
   const results: BenchResults = {
     formatVersion: 1,
@@ -94,7 +102,8 @@ async function runBench(options: BenchOptions): Promise<number> {
     scenarioDescriptions: Object.fromEntries(scenarios.map((scenario) => [scenario.name, scenario.description(sizes)])),
     machine: machineInfo(),
     services: services.status,
-    caveats: services.caveats,
+    caveats: disturbed === null ? services.caveats : [...services.caveats, disturbed],
+    interference,
     systems: systemInfos,
     unsupported: plan.unsupported,
     records,
@@ -102,9 +111,12 @@ async function runBench(options: BenchOptions): Promise<number> {
     ratios: computeRatios(summary, systems),
   };
   printResults(results);
-  if (options.write) {
+  if (options.write === 'report') {
     writeReport(results);
     console.log(`\nWrote ${DEFAULT_PATHS.json}, ${DEFAULT_PATHS.chart} and ${DEFAULT_PATHS.markdown}`);
+  } else if (options.write === 'partial') {
+    writePartial(results);
+    console.log(`\nWrote ${DEFAULT_PATHS.partialJson} (a narrowed run: add --write to replace the report)`);
   }
   console.log(`Took ${(results.durationMs / 60_000).toFixed(1)} min.`);
   return records.length > 0 && records.every((record) => record.status !== 'ok') ? 1 : 0;

@@ -10,7 +10,7 @@ describe('parseOptions', () => {
       runs: 3,
       only: null,
       scenarios: ['immediate', 'scheduled-burst', 'scheduled-steady', 'backlog'],
-      write: true,
+      write: 'report',
       reportOnly: false,
       help: false,
     });
@@ -18,8 +18,15 @@ describe('parseOptions', () => {
 
   it('reads --full, --only, --scenario aliases and --runs', () => {
     const options = parseOptions(['--full', '--only', 'bullmq,missive', '--scenario', 'backlog,scheduled', '--runs', '5', '--no-write'], systems);
-    expect(options).toMatchObject({ mode: 'full', only: ['bullmq', 'missive'], runs: 5, write: false });
+    expect(options).toMatchObject({ mode: 'full', only: ['bullmq', 'missive'], runs: 5, write: 'none' });
     expect(options.scenarios).toEqual(['scheduled-burst', 'scheduled-steady', 'backlog']);
+  });
+
+  it('writes only a partial result file for a narrowed run, unless told to write the report', () => {
+    expect(parseOptions(['--only', 'bullmq'], systems).write).toBe('partial');
+    expect(parseOptions(['--scenario', 'burst'], systems).write).toBe('partial');
+    expect(parseOptions(['--scenario', 'burst', '--write'], systems).write).toBe('report');
+    expect(() => parseOptions(['--write', '--no-write'], systems)).toThrow(/exclude/);
   });
 
   it('rejects unknown systems, scenarios, options and bad run counts', () => {

@@ -11,8 +11,12 @@ export interface BenchOptions {
   /** Systems to run, in registry order; null = all. */
   readonly only: readonly string[] | null;
   readonly scenarios: readonly ScenarioName[];
-  /** Write results/latest.json, results/chart.svg and BENCHMARKS.md. */
-  readonly write: boolean;
+  /**
+   * `report`: results/latest.json, results/chart.svg and BENCHMARKS.md; `partial`: only
+   * results/partial.json (the default for a run narrowed by --only or --scenario, so a quick
+   * check never replaces the published report); `none`.
+   */
+  readonly write: 'report' | 'partial' | 'none';
   /** Only regenerate BENCHMARKS.md and the chart from results/latest.json. */
   readonly reportOnly: boolean;
   readonly help: boolean;
@@ -45,7 +49,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --scenario x,y      only these scenarios: immediate, scheduled-burst (burst),
                       scheduled-steady (steady), scheduled (both), backlog
   --runs n            runs per system and scenario (default ${DEFAULT_RUNS}; figures are medians)
-  --no-write          print the table only; leave results/ and BENCHMARKS.md alone
+  --write             write the report even for a run narrowed by --only/--scenario
+                      (by default such a run writes only results/partial.json)
+  --no-write          print the table only; write nothing
   --report-only       rewrite BENCHMARKS.md and the chart from results/latest.json
   -h, --help          this text
 
@@ -71,6 +77,7 @@ export function parseOptions(argv: readonly string[], systems: readonly string[]
         only: { type: 'string' },
         scenario: { type: 'string' },
         runs: { type: 'string' },
+        write: { type: 'boolean', default: false },
         'no-write': { type: 'boolean', default: false },
         'report-only': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -81,6 +88,7 @@ export function parseOptions(argv: readonly string[], systems: readonly string[]
   }
   const { values } = parsed;
   if (values.full && values.quick) throw new UsageError('--full and --quick exclude each other');
+  if (values.write && values['no-write']) throw new UsageError('--write and --no-write exclude each other');
 
   const runs = values.runs === undefined ? DEFAULT_RUNS : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) {
@@ -117,7 +125,11 @@ export function parseOptions(argv: readonly string[], systems: readonly string[]
     runs,
     only,
     scenarios,
-    write: !values['no-write'],
+    write: values['no-write']
+      ? 'none'
+      : values.write || (only === null && values.scenario === undefined)
+        ? 'report'
+        : 'partial',
     reportOnly: values['report-only'],
     help: values.help,
   };

@@ -104,8 +104,22 @@ async function probeRabbit(url: string): Promise<ServiceStatus> {
 }
 
 async function probeRedis(url: string): Promise<{ status: ServiceStatus; persistent: boolean | null }> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: PROBE_TIMEOUT_MS });
-  await redis.connect();
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: PROBE_TIMEOUT_MS,
+    retryStrategy: () => null, // a probe asks once
+  });
+  let lastError: unknown;
+  redis.on('error', (error: unknown) => {
+    lastError = error;
+  });
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw lastError ?? error;
+  }
   try {
     const info = await redis.info('server');
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? null;

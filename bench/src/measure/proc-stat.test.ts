@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseProcStat, readProcStats, serviceTicks } from './proc-stat.js';
+import { parseMachineBusyTicks, parseProcStat, readProcStats, serviceTicks } from './proc-stat.js';
 import type { ProcStat } from './proc-stat.js';
 
 /** A stat line with the given fields; the rest are zeros like a real line's unused ones. */
@@ -60,5 +60,16 @@ describe('readProcStats', () => {
     mkdirSync(join(dir, 'self'));
     mkdirSync(join(dir, '12')); // vanished process: no stat file
     expect(readProcStats(dir).map((entry) => entry.comm).sort()).toEqual(['postgres', 'redis-server']);
+  });
+});
+
+describe('parseMachineBusyTicks', () => {
+  it('adds every busy field of the cpu line, leaving out idle and iowait', () => {
+    const stat = 'cpu  281619 5 112621 309887 1808 7 4832 209 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n';
+    expect(parseMachineBusyTicks(stat)).toBe(281619 + 5 + 112621 + 7 + 4832 + 209);
+  });
+
+  it('rejects anything else', () => {
+    expect(parseMachineBusyTicks('intr 1 2 3')).toBeNull();
   });
 });

@@ -111,3 +111,26 @@ export function serviceCpuMs(procDir = '/proc'): Record<ServiceName, number> | n
     redis: ticks.redis * msPerTick,
   };
 }
+
+/**
+ * Parses the first line of /proc/stat into busy ticks of the whole machine: every field but
+ * idle and iowait (guest time is already inside user).
+ */
+export function parseMachineBusyTicks(procStat: string): number | null {
+  const line = procStat.split('\n', 1)[0] ?? '';
+  if (!line.startsWith('cpu ')) return null;
+  const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+  const busy = [user, nice, system, irq, softirq, steal].map((value) => value ?? 0);
+  if (busy.some((value) => !Number.isFinite(value))) return null;
+  return busy.reduce((sum, value) => sum + value, 0);
+}
+
+/** CPU milliseconds the whole machine has been busy, or null where /proc is not readable. */
+export function machineBusyMs(procDir = '/proc'): number | null {
+  try {
+    const ticks = parseMachineBusyTicks(readFileSync(`${procDir}/stat`, 'utf8'));
+    return ticks === null ? null : (ticks * 1000) / clockTicksPerSecond();
+  } catch {
+    return null;
+  }
+}

@@ -7,6 +7,8 @@ import { summarize } from './summarize.js';
 
 const cpu = {
   clientMs: 500,
+  otherCores: 0.05,
+  wallMs: 2500,
   servicesMs: { rabbitmq: 300, postgres: 0, redis: 0 },
   systemServicesMs: 300,
   clientSecondsPer1k: 0.05,
@@ -104,6 +106,7 @@ export function sampleResults(): BenchResults {
       redis: { reachable: false, version: null, settings: null, error: 'ECONNREFUSED' },
     },
     caveats: ['Redis runs WITHOUT persistence'],
+    interference: { loadAverageAtStart: 0.2, meanOtherCores: 0.05, maxOtherCores: 0.05 },
     systems,
     unsupported,
     records,

@@ -17,7 +17,9 @@ describe('formatting', () => {
 
   it('shows median, range and lower bounds', () => {
     const spread = { median: { value: 2000, lowerBound: true }, min: 1500, max: 3000, n: 3 };
-    expect(formatSpread(spread, formatMs)).toBe('≥2.00 s (1.50 s–3.00 s)');
+    expect(formatSpread(spread, formatMs)).toBe('≥2.00 s (1.50–3.00)');
+    expect(formatSpread({ ...spread, min: 800 }, formatMs)).toBe('≥2.00 s (800 ms–3.00 s)');
+    expect(formatSpread({ median: { value: 4200, lowerBound: false }, min: 4100, max: 4300, n: 3 }, formatRate)).toBe('4,200 (4,100–4,300)');
     expect(formatSpread({ ...spread, n: 1 }, formatMs)).toBe('≥2.00 s');
   });
 });

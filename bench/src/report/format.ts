@@ -22,12 +22,25 @@ export function formatRatio(value: number): string {
   return `${value >= 10 ? value.toFixed(0) : value >= 1 ? value.toFixed(2) : value.toPrecision(2)}×`;
 }
 
+/** Splits `1.23 s` into the number and its unit (empty when there is none). */
+function unitOf(text: string): string {
+  return /\s(\D+)$/.exec(text)?.[1] ?? '';
+}
+
 /**
  * `median (min–max)`, with `≥` before the median when it is only a lower bound; the range is
- * left out when there was a single run.
+ * left out when there was a single run, and its unit when all three share the median's.
  */
 export function formatSpread(spread: Spread, format: (value: number) => string): string {
-  const median = `${spread.median.lowerBound ? '≥' : ''}${format(spread.median.value)}`;
+  const medianText = format(spread.median.value);
+  const median = `${spread.median.lowerBound ? '≥' : ''}${medianText}`;
   if (spread.n < 2) return median;
-  return `${median} (${format(spread.min)}–${format(spread.max)})`;
+  let min = format(spread.min);
+  let max = format(spread.max);
+  const unit = unitOf(medianText);
+  if (unit !== '' && unitOf(min) === unit && unitOf(max) === unit) {
+    min = min.slice(0, -unit.length - 1);
+    max = max.slice(0, -unit.length - 1);
+  }
+  return `${median} (${min}–${max})`;
 }

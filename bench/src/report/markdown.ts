@@ -75,6 +75,10 @@ function versionsSection(results: BenchResults): string[] {
   return lines;
 }
 
+function coresText(cores: number | null): string {
+  return cores === null ? 'an unknown number of cores' : `${cores.toFixed(2)} cores`;
+}
+
 /** The whole BENCHMARKS.md, keeping the hand-written section of `existing`. */
 export function renderMarkdown(results: BenchResults, existing: string | null, chartPath: string): string {
   const handWritten = extractHandWritten(existing) ?? DEFAULT_HAND_WRITTEN;
@@ -133,6 +137,7 @@ export function renderMarkdown(results: BenchResults, existing: string | null, c
     `- ${results.machine.cpuModel}, ${results.machine.cores} cores, ${results.machine.memoryGiB} GiB memory`,
     `- ${results.machine.os}`,
     '- RabbitMQ, PostgreSQL and Redis run on the same machine, sharing its cores with the benchmark.',
+    `- Other processes kept ${coresText(results.interference.meanOtherCores)} busy on average during the timed windows (${coresText(results.interference.maxOtherCores)} in the worst run); load average ${results.interference.loadAverageAtStart.toFixed(1)} at start.`,
     '',
     '## Failures and notes',
     '',

@@ -4,6 +4,7 @@ import type { ServiceStatus } from '../env/services.js';
 import type { RunMetrics, ScenarioName } from '../scenarios/scenario.js';
 import type { Unsupported } from '../runner/plan.js';
 import type { ServiceName, SettingValue, SystemRole } from '../systems/system.js';
+import type { Interference } from './interference.js';
 import type { Ratio } from './ratios.js';
 import type { SummaryCell } from './summarize.js';
 
@@ -56,6 +57,7 @@ export interface BenchResults {
   readonly machine: MachineInfo;
   readonly services: Readonly<Record<ServiceName, ServiceStatus>>;
   readonly caveats: readonly string[];
+  readonly interference: Interference;
   readonly systems: readonly SystemInfo[];
   readonly unsupported: readonly Unsupported[];
   readonly records: readonly RunRecord[];

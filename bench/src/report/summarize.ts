@@ -12,7 +12,9 @@ export type MetricName =
   | 'servicesCpuPer1k'
   | 'latenessP50'
   | 'latenessP99'
-  | 'latenessMax';
+  | 'latenessMax'
+  /** Cores kept busy by other processes during the timed window: the run's disturbance. */
+  | 'otherCores';
 
 /** Overall state of one system × scenario cell. */
 export type CellStatus = 'ok' | 'partial' | 'failed' | 'unsupported';
@@ -42,6 +44,7 @@ export function metricValues(metrics: RunMetrics, scenario: ScenarioName): Parti
   }
   if (metrics.cpu.clientSecondsPer1k !== null) values.clientCpuPer1k = exact(metrics.cpu.clientSecondsPer1k);
   if (metrics.cpu.servicesSecondsPer1k !== null) values.servicesCpuPer1k = exact(metrics.cpu.servicesSecondsPer1k);
+  if (metrics.cpu.otherCores !== null) values.otherCores = exact(metrics.cpu.otherCores);
   if (metrics.lateness !== null) {
     values.latenessP50 = metrics.lateness.p50;
     values.latenessP99 = metrics.lateness.p99;

@@ -14,7 +14,9 @@ describe('renderChart', () => {
 
   it('draws labelled bars, marks bounds and says why a bar is missing', () => {
     expect(svg).toContain('>4,200<');
-    expect(svg).toContain('>≥3.00 s<');
+    expect(svg).toContain('>≥3.00 s †<');
+    expect(svg).toContain('>50 †<');
+    expect(svg).toContain('>1 s<'); // log-scale tick
     expect(svg).toContain('>n/a<');
     expect(svg).toContain('>failed<');
     expect(svg).toContain('>not run<');

@@ -19,6 +19,8 @@ interface Bar {
   readonly min: number;
   readonly max: number;
   readonly lowerBound: boolean;
+  /** Some run stopped at its cap: the figure is marked †, as in the tables. */
+  readonly capped: boolean;
   /** Shown instead of a bar when there is no figure (n/a, failed, not run). */
   readonly missing: string;
 }
@@ -36,7 +38,7 @@ function escapeXml(text: string): string {
 
 function barsFor(results: BenchResults, system: string, series: readonly Series[]): Bar[] {
   return series.map((item) => {
-    const none = { series: item, median: null, min: 0, max: 0, lowerBound: false };
+    const none = { series: item, median: null, min: 0, max: 0, lowerBound: false, capped: false };
     if (!results.scenarios.includes(item.scenario)) return { ...none, missing: 'not run' };
     const cell = cellOf(results.summary, system, item.scenario);
     if (cell === undefined) return { ...none, missing: 'not run' };
@@ -49,6 +51,7 @@ function barsFor(results: BenchResults, system: string, series: readonly Series[
       min: spread.min,
       max: spread.max,
       lowerBound: spread.median.lowerBound,
+      capped: cell.cappedRuns > 0,
       missing: '',
     };
   });
@@ -82,6 +85,7 @@ function panel(
   series: readonly Series[],
   kind: 'linear' | 'log',
   format: (value: number) => string,
+  formatTick: (value: number) => string,
 ): { svg: string[]; height: number } {
   const groups = results.systems.map((system) => ({ name: system.name, bars: barsFor(results, system.name, series) }));
   const values = groups.flatMap((group) => group.bars.filter((bar) => bar.median !== null).map((bar) => bar.max));
@@ -101,7 +105,7 @@ function panel(
     const tx = x(tick).toFixed(1);
     svg.push(`<line x1="${tx}" y1="${plotTop - 4}" x2="${tx}" y2="${plotBottom}" stroke="#ddd"/>`);
     svg.push(
-      `<text x="${tx}" y="${plotBottom + 14}" font-size="11" text-anchor="middle" fill="#555" ${FONT}>${escapeXml(format(tick))}</text>`,
+      `<text x="${tx}" y="${plotBottom + 14}" font-size="11" text-anchor="middle" fill="#555" ${FONT}>${escapeXml(formatTick(tick))}</text>`,
     );
   }
   groups.forEach((group, groupIndex) => {
@@ -125,7 +129,7 @@ function panel(
       svg.push(
         `<line x1="${x(bar.min).toFixed(1)}" y1="${mid}" x2="${x(bar.max).toFixed(1)}" y2="${mid}" stroke="#222" stroke-width="1.5"/>`,
       );
-      const label = `${bar.lowerBound ? '≥' : ''}${format(bar.median)}`;
+      const label = `${bar.lowerBound ? '≥' : ''}${format(bar.median)}${bar.capped ? ' †' : ''}`;
       svg.push(
         `<text x="${(Math.max(end, x(bar.max)) + 6).toFixed(1)}" y="${by + BAR_HEIGHT - 3}" font-size="11" ${FONT}>${escapeXml(label)}</text>`,
       );
@@ -136,7 +140,7 @@ function panel(
 
 /** The chart of throughput and p99 lateness, as a standalone SVG document. */
 export function renderChart(results: BenchResults): string {
-  const header = `${results.mode} suite, ${results.runsPerCell} runs each, ${results.startedAt.slice(0, 10)} — bars: median, whiskers: min–max`;
+  const header = `${results.mode} suite, ${results.runsPerCell} runs each, ${results.startedAt.slice(0, 10)} — bars: median, whiskers: min–max, † capped, ≥ lower bound`;
   const throughput = panel(
     40,
     'Throughput (msgs/s, higher is better)',
@@ -146,6 +150,7 @@ export function renderChart(results: BenchResults): string {
       { label: 'backlog drain', scenario: 'backlog', metric: 'throughput', color: '#72b7b2' },
     ],
     'linear',
+    formatRate,
     formatRate,
   );
   const lateness = panel(
@@ -158,6 +163,7 @@ export function renderChart(results: BenchResults): string {
     ],
     'log',
     formatMs,
+    (ms) => (ms < 1000 ? `${ms} ms` : `${ms / 1000} s`),
   );
   const height = 40 + throughput.height + 16 + lateness.height + 8;
   return [

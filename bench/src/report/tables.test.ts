@@ -15,7 +15,7 @@ describe('result tables', () => {
     expect(throughput?.rows[2]?.[1]).toBe('50 (50–50) †');
     expect(throughput?.rows[2]?.[3]).toBe('— †');
     expect(lateness?.rows[1]?.[1]).toBe('n/a');
-    expect(lateness?.rows[2]?.[2]).toBe('≥3.00 s (3.00 s–3.00 s) † ⚠ 1/3 failed');
+    expect(lateness?.rows[2]?.[2]).toBe('≥3.00 s (3.00–3.00) † ⚠ 1/3 failed');
     expect(lateness?.rows[0]?.[4]).toBe('—'); // steady not run
   });
 

@@ -8,6 +8,8 @@ import { renderChart } from './svg-chart.js';
 /** Where the report files go. */
 export interface ReportPaths {
   readonly json: string;
+  /** Results of a run narrowed by --only or --scenario. */
+  readonly partialJson: string;
   readonly chart: string;
   readonly markdown: string;
   /** The chart as linked from the Markdown file. */
@@ -17,6 +19,7 @@ export interface ReportPaths {
 /** bench/results/latest.json, bench/results/chart.svg and BENCHMARKS.md at the repository root. */
 export const DEFAULT_PATHS: ReportPaths = {
   json: fileURLToPath(new URL('../../results/latest.json', import.meta.url)),
+  partialJson: fileURLToPath(new URL('../../results/partial.json', import.meta.url)),
   chart: fileURLToPath(new URL('../../results/chart.svg', import.meta.url)),
   markdown: fileURLToPath(new URL('../../../BENCHMARKS.md', import.meta.url)),
   chartLink: 'bench/results/chart.svg',
@@ -31,6 +34,11 @@ function writeText(path: string, text: string): void {
 export function writeReport(results: BenchResults, paths: ReportPaths = DEFAULT_PATHS): void {
   writeText(paths.json, `${JSON.stringify(results, null, 2)}\n`);
   writeDerived(results, paths);
+}
+
+/** Writes the results of a narrowed run, leaving the published report alone. */
+export function writePartial(results: BenchResults, paths: ReportPaths = DEFAULT_PATHS): void {
+  writeText(paths.partialJson, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 /** Rewrites the chart and BENCHMARKS.md from results, keeping the hand-written section. */

@@ -54,6 +54,9 @@ async function main(): Promise<void> {
   }
 
   const scenario = scenarioByName(spec.scenario);
+  if (scenario.needsScheduling && !definition.scheduling) {
+    throw new Error(`${definition.name} cannot deliver at a set time, so it cannot run ${scenario.name}`);
+  }
   let phase = 'setup';
   let outcome: ChildOutcome;
   try {

@@ -11,6 +11,8 @@ import type { PlannedRun } from './plan.js';
 import { runChild } from './spawn-child.js';
 import type { ChildResult } from './spawn-child.js';
 
+/** Other processes' CPU above which a run's progress line warns that the machine was busy. */
+const BUSY_MACHINE_CORES = 0.25;
 /** Longest a clean-up child (after a killed run) may take. */
 const CLEANUP_TIMEOUT_MS = 60_000;
 
@@ -60,7 +62,9 @@ export function progressLine(record: RunRecord): string {
       ? `p50 ${bounded(metrics.lateness.p50)}, p99 ${bounded(metrics.lateness.p99)}`
       : `${formatRate(metrics.throughput ?? 0)} msgs/s`;
   const capped = metrics.capped ? ' (capped)' : '';
-  return `${where}: ${figure}${capped} [${(record.wallMs / 1000).toFixed(1)} s]`;
+  const others = metrics.cpu.otherCores ?? 0;
+  const busy = others > BUSY_MACHINE_CORES ? ` — busy machine: ${others.toFixed(2)} cores used elsewhere` : '';
+  return `${where}: ${figure}${capped} [${(record.wallMs / 1000).toFixed(1)} s]${busy}`;
 }
 
 /** Runs every planned run in order, each in its own child, and reports progress as it goes. */

@@ -30,12 +30,17 @@ function keepTail(buffer: string, chunk: string, limit: number): string {
 }
 
 /**
- * Runs one child and collects its outcome. After `timeoutMs` it is sent SIGTERM (it then tries to
+ * Runs one child (`script`, by default the bench's child entry) and collects its outcome. After `timeoutMs` it is sent SIGTERM (it then tries to
  * tear down) and, if still alive after a grace period, SIGKILL. Never rejects for the child's sake.
  */
-export function runChild(spec: ChildSpec, timeoutMs: number): Promise<ChildResult> {
+export function runChild(
+  spec: ChildSpec,
+  timeoutMs: number,
+  options: { readonly script?: string; readonly killGraceMs?: number } = {},
+): Promise<ChildResult> {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, [...process.execArgv, CHILD_SCRIPT, JSON.stringify(spec)], {
+  const script = options.script ?? CHILD_SCRIPT;
+  const child = spawn(process.execPath, [...process.execArgv, script, JSON.stringify(spec)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });
@@ -52,7 +57,7 @@ export function runChild(spec: ChildSpec, timeoutMs: number): Promise<ChildResul
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGTERM');
-    killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+    killTimer = setTimeout(() => child.kill('SIGKILL'), options.killGraceMs ?? KILL_GRACE_MS);
   }, timeoutMs);
 
   return new Promise((resolve) => {

@@ -12,7 +12,7 @@ export const immediateScenario: Scenario = {
   name: 'immediate',
   needsScheduling: false,
   description: (sizes) =>
-    `${sizes.immediate.count.toLocaleString('en-US')} messages of ~${sizes.payloadBytes} B sent with ≤ ${sizes.maxInFlight} pending sends, workers running; msgs/s from first send to last handling (capped at ${sizes.immediate.capMs / 1000} s)`,
+    `${sizes.immediate.count.toLocaleString('en-US')} messages of ~${sizes.payloadBytes} B sent with ≤ ${sizes.maxInFlight.toLocaleString('en-US')} pending sends, workers running; msgs/s from first send to last handling (capped at ${sizes.immediate.capMs / 1000} s)`,
   budgetMs: (sizes) => sizes.immediate.capMs,
   async run(env: ScenarioEnv): Promise<RunMetrics> {
     const { system, sizes, now } = env;

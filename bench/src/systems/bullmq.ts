@@ -82,9 +82,10 @@ function delayOf(message: BenchMessage): { delay?: number } {
 
 /** Deletes every key under the bench prefix (what interrupted runs left behind). */
 async function sweepKeys(urls: ServiceUrls): Promise<void> {
-  const redis = new Redis(urls.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
+  const redis = new Redis(urls.redis, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined); // connect() rejects with it
   try {
+    await redis.connect();
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${KEY_PREFIX}:*`, 'COUNT', 1000);

@@ -91,6 +91,8 @@ export const pgBossSystem: SystemDefinition = {
     scheduled: 'startAfter = due time',
     'work batchSize': CONCURRENCY,
     pollingIntervalSeconds: '2 (default)',
+    // pg-boss 10 waits out the polling interval after every fetch, full or not.
+    'implied ceiling': `${CONCURRENCY} jobs per 2 s poll = ${CONCURRENCY / 2} msgs/s per work() call`,
     'queue policy': 'standard (default)',
     maintenance: 'defaults (supervise, schedule on)',
   },
