@@ -1,0 +1,167 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'amqplib';
+import pg from 'pg';
+import { z } from 'zod';
+import { configFileSchema } from '../../../src/config/schema.js';
+import type { Settings } from '../../../src/config/settings.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { CHANNELS } from '../../../src/message/channels.js';
+import type { Producer } from '../../../src/producer/producer.js';
+import { createBuiltinRegistry } from '../../../src/providers/builtins.js';
+import type { OutgoingMessage, Provider, ProviderContext, ProviderFactory } from '../../../src/providers/provider.js';
+import { type RunningRoles, startRoles } from '../../../src/runtime/roles.js';
+import { Runtime } from '../../../src/runtime/runtime.js';
+import type { BenchMessage, BenchSystem, MessageHandler, RunContext, ServiceUrls, SystemDefinition } from './system.js';
+
+type Store = 'sqlite' | 'postgres';
+
+/** A provider that hands each message to the harness: the user's handler, as for every peer. */
+class HarnessProviderFactory implements ProviderFactory<Record<string, never>> {
+  readonly type = 'bench-harness';
+  readonly channels = ['chat'] as const;
+  readonly optionsSchema = z.strictObject({});
+  handler: MessageHandler | undefined;
+
+  create(_options: Record<string, never>, context: ProviderContext): Provider {
+    return {
+      name: context.name,
+      type: this.type,
+      channels: this.channels,
+      send: async (message: OutgoingMessage) => {
+        const text = message.content.text ?? '';
+        this.handler?.(Number(text.slice(0, text.indexOf('|'))));
+        return { providerMessageId: message.id };
+      },
+    };
+  }
+}
+
+const prefixOf = (runId: string) => `bench-missive-${runId}`;
+const schemaOf = (runId: string) => `bench_missive_${runId}`;
+const sqliteDirOf = (runId: string) => join(tmpdir(), `missive-bench-${runId}`);
+
+/** Missive as a user runs it: producer.send() in, a worker and the scheduler out, one process. */
+class MissiveSystem implements BenchSystem {
+  readonly #factory = new HarnessProviderFactory();
+  #runtime: Runtime | undefined;
+  #producer: Producer | undefined;
+  #roles: RunningRoles | undefined;
+
+  constructor(
+    private readonly context: RunContext,
+    private readonly store: Store,
+  ) {}
+
+  async setup(): Promise<void> {
+    const file = configFileSchema.parse({
+      providers: { harness: { type: 'bench-harness' } },
+      log: { level: 'silent' },
+      worker: { prefetch: this.context.concurrency },
+    });
+    const { runId, urls } = this.context;
+    const databaseUrl =
+      this.store === 'sqlite'
+        ? `sqlite:${join(sqliteDirOf(runId), 'missive.db')}`
+        : `${urls.postgres}${urls.postgres.includes('?') ? '&' : '?'}schema=${schemaOf(runId)}`;
+    const settings: Settings = {
+      ...file,
+      configPath: undefined,
+      databaseUrl,
+      amqpUrl: urls.amqp,
+      amqpPrefix: prefixOf(runId),
+      port: 0,
+      apiKeys: [],
+      pluginPaths: [],
+    };
+    const registry = createBuiltinRegistry().register(this.#factory as ProviderFactory);
+    this.#runtime = await Runtime.open(settings, { registry, logger: createLogger({ level: 'silent' }) });
+    this.#producer = await this.#runtime.producer();
+  }
+
+  async startWorkers(handler: MessageHandler): Promise<void> {
+    this.#factory.handler = handler;
+    this.#roles = await startRoles(this.#requireRuntime(), ['worker', 'scheduler']);
+  }
+
+  async stopWorkers(): Promise<void> {
+    await this.#roles?.stop();
+    this.#roles = undefined;
+    this.#factory.handler = undefined;
+  }
+
+  async send(message: BenchMessage): Promise<void> {
+    const producer = this.#producer;
+    if (!producer) throw new Error('setup() has not run');
+    await producer.send({
+      channel: 'chat',
+      to: '#bench',
+      text: `${message.seq}|${message.payload}`,
+      ...(message.dueAt !== null && { delivery: { mode: 'scheduled', at: new Date(message.dueAt).toISOString() } }),
+    });
+  }
+
+  async teardown(): Promise<void> {
+    await this.#roles?.stop().catch(() => undefined);
+    await this.#runtime?.close().catch(() => undefined);
+    await removeTopology(this.context.urls, prefixOf(this.context.runId));
+    if (this.store === 'sqlite') rmSync(sqliteDirOf(this.context.runId), { recursive: true, force: true });
+    else await dropSchema(this.context.urls, schemaOf(this.context.runId));
+  }
+
+  #requireRuntime(): Runtime {
+    if (!this.#runtime) throw new Error('setup() has not run');
+    return this.#runtime;
+  }
+}
+
+async function removeTopology(urls: ServiceUrls, prefix: string): Promise<void> {
+  const model = await connect(urls.amqp);
+  try {
+    const channel = await model.createChannel();
+    for (const name of [...CHANNELS, 'dead-letter']) await channel.deleteQueue(`${prefix}.${name}`);
+    await channel.deleteExchange(`${prefix}.dispatch`);
+    await channel.deleteExchange(`${prefix}.dead-letter`);
+    await channel.close();
+  } finally {
+    await model.close();
+  }
+}
+
+async function dropSchema(urls: ServiceUrls, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: urls.postgres });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+function definition(name: string, store: Store): SystemDefinition {
+  return {
+    name,
+    role: 'subject',
+    services: store === 'sqlite' ? ['rabbitmq'] : ['rabbitmq', 'postgres'],
+    scheduling: true,
+    settings: {
+      store: store === 'sqlite' ? 'SQLite (WAL, synchronous=NORMAL)' : 'PostgreSQL',
+      prefetch: 100,
+      'scheduler look-ahead': '2 s',
+      'scheduler poll': '1 s (+ wake-ups)',
+    },
+    packages: [],
+    durability: (facts) =>
+      store === 'sqlite'
+        ? 'RabbitMQ persistent + confirms; SQLite WAL, synchronous=NORMAL (survives a process crash)'
+        : `RabbitMQ persistent + confirms; PostgreSQL (${facts.postgresDurability ?? '?'})`,
+    create: (context) => new MissiveSystem(context, store),
+  };
+}
+
+/** Missive on PostgreSQL (scale-out setup). */
+export const missiveSystem: SystemDefinition = definition('missive', 'postgres');
+
+/** Missive on SQLite (the embedded default). */
+export const missiveSqliteSystem: SystemDefinition = definition('missive-sqlite', 'sqlite');
