@@ -100,37 +100,28 @@ export class SqlMessageStore implements MessageStore {
       batch_item: insert.batch?.item ?? null,
     }));
     const columns = sql.raw(INSERT_COLUMNS.map((c) => c.name).join(', '));
-    const results = await this.db.transaction().execute(async (trx) => {
-      const inserted = await sql<{ id: string }>`
-        INSERT INTO messages (${columns})
-        SELECT ${columns} FROM ${this.dialect.jsonRows(rows, INSERT_COLUMNS)} WHERE true
-        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`.execute(trx);
-      const created = new Set(inserted.rows.map((row) => row.id));
-      await this.insertEvents(
-        trx,
-        inserts
-          .filter((insert) => created.has(insert.id))
-          .map((insert) => ({
-            messageId: insert.id,
-            event: { event: 'accepted', status: insert.status, at: insert.now, detail: acceptedDetail(insert) },
-          })),
-      );
-      const takenKeys = inserts.filter((i) => !created.has(i.id)).map((i) => i.message.idempotencyKey as string);
-      const existing = new Map<string, { id: string; status: string }>();
-      if (takenKeys.length > 0) {
-        const rows = await trx
-          .selectFrom('messages')
-          .select(['id', 'status', 'idempotency_key'])
-          .where('idempotency_key', 'in', [...new Set(takenKeys)])
-          .execute();
-        for (const row of rows) existing.set(row.idempotency_key as string, row);
-      }
-      return inserts.map((insert): InsertResult => {
-        if (created.has(insert.id)) return { id: insert.id, status: insert.status, created: true };
-        const first = existing.get(insert.message.idempotencyKey as string);
-        if (!first) throw new Error(`message ${insert.id} was neither inserted nor found by its idempotency key`);
-        return { id: first.id, status: first.status as MessageStatus, created: false };
-      });
+    // One statement, no transaction: a message's acceptance is read back from its row (see
+    // getHistory), so nothing else is written per message here.
+    const inserted = await sql<{ id: string }>`
+      INSERT INTO messages (${columns})
+      SELECT ${columns} FROM ${this.dialect.jsonRows(rows, INSERT_COLUMNS)} WHERE true
+      ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`.execute(this.db);
+    const created = new Set(inserted.rows.map((row) => row.id));
+    const takenKeys = inserts.filter((i) => !created.has(i.id)).map((i) => i.message.idempotencyKey as string);
+    const existing = new Map<string, { id: string; status: string }>();
+    if (takenKeys.length > 0) {
+      const found = await this.db
+        .selectFrom('messages')
+        .select(['id', 'status', 'idempotency_key'])
+        .where('idempotency_key', 'in', [...new Set(takenKeys)])
+        .execute();
+      for (const row of found) existing.set(row.idempotency_key as string, row);
+    }
+    const results = inserts.map((insert): InsertResult => {
+      if (created.has(insert.id)) return { id: insert.id, status: insert.status, created: true };
+      const first = existing.get(insert.message.idempotencyKey as string);
+      if (!first) throw new Error(`message ${insert.id} was neither inserted nor found by its idempotency key`);
+      return { id: first.id, status: first.status as MessageStatus, created: false };
     });
     const held = inserts.filter((insert, index) => insert.status === 'scheduled' && results[index]?.created);
     if (held.length > 0) await this.dialect.notifyScheduled(this.db, Math.min(...held.map((insert) => insert.dueAt)));
@@ -172,17 +163,21 @@ export class SqlMessageStore implements MessageStore {
       groups.set(groupKey, [...(groups.get(groupKey) ?? []), transition]);
     }
     const applied = new Set<string>();
-    await this.db.transaction().execute(async (trx) => {
+    const write = async (db: Kysely<Database>) => {
       for (const group of groups.values()) {
-        for (const id of await this.updateGroup(trx, group)) applied.add(id);
+        for (const id of await this.updateGroup(db, group)) applied.add(id);
       }
       await this.insertEvents(
-        trx,
+        db,
         transitions
           .filter((transition) => applied.has(transition.id))
           .flatMap((transition) => transition.events.map((event) => ({ messageId: transition.id, event }))),
       );
-    });
+    };
+    // The common case (one delivery recorded on its row alone) is a single statement.
+    const single = groups.size === 1 && transitions.every((transition) => transition.events.length === 0);
+    if (single) await write(this.db);
+    else await this.db.transaction().execute(write);
     return transitions.map((transition) => applied.has(transition.id));
   }
 
@@ -366,19 +361,40 @@ export class SqlMessageStore implements MessageStore {
     return rows.map(toMessageRecord);
   }
 
+  /**
+   * The message's history: its acceptance and its delivery, read from the row itself (so the hot
+   * path writes no history rows for them), around the entries stored for everything else.
+   */
   async getHistory(id: string): Promise<HistoryEntry[]> {
-    const rows = await this.db
-      .selectFrom('message_events')
-      .select(['at', 'event', 'status', 'detail'])
-      .where('message_id', '=', id)
-      .orderBy('id')
-      .execute();
-    return rows.map((row) => ({
-      at: Number(row.at),
-      event: row.event,
-      status: row.status as MessageStatus,
-      ...(row.detail !== null && { detail: JSON.parse(row.detail) as HistoryEntry['detail'] }),
-    }));
+    const [row, stored] = await Promise.all([
+      this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst(),
+      this.db.selectFrom('message_events').select(['at', 'event', 'status', 'detail']).where('message_id', '=', id).orderBy('id').execute(),
+    ]);
+    if (!row) return [];
+    const record = toMessageRecord(row);
+    const accepted: HistoryEntry = {
+      at: record.createdAt,
+      event: 'accepted',
+      status: record.scheduledAt !== null && record.scheduledAt > record.createdAt ? 'scheduled' : 'queued',
+    };
+    const history: HistoryEntry[] = [
+      accepted,
+      ...stored.map((entry) => ({
+        at: Number(entry.at),
+        event: entry.event,
+        status: entry.status as MessageStatus,
+        ...(entry.detail !== null && { detail: JSON.parse(entry.detail) as HistoryEntry['detail'] }),
+      })),
+    ];
+    if (record.status === 'delivered' && record.deliveredAt !== null) {
+      history.push({
+        at: record.deliveredAt,
+        event: 'delivered',
+        status: 'delivered',
+        detail: { attempt: record.attempts, provider: record.lastProvider, providerMessageId: record.providerMessageId },
+      });
+    }
+    return history;
   }
 
   async listMessages(query: MessageQuery): Promise<MessageRecord[]> {
@@ -429,9 +445,4 @@ export class SqlMessageStore implements MessageStore {
     const columns = sql.raw(EVENT_COLUMNS.map((c) => c.name).join(', '));
     await sql`INSERT INTO message_events (${columns}) SELECT ${columns} FROM ${this.dialect.jsonRows(rows, EVENT_COLUMNS)}`.execute(trx);
   }
-}
-
-function acceptedDetail(insert: MessageInsert): HistoryEntry['detail'] {
-  if (insert.status === 'scheduled') return { dueAt: new Date(insert.dueAt).toISOString() };
-  return undefined;
 }

@@ -44,20 +44,9 @@ export function planOutcome(
             lastProvider: result.provider,
             providerMessageId: result.providerMessageId,
           },
-          events: [
-            ...failoverEvents(result.failovers, result.provider, result.startedAt),
-            {
-              event: 'delivered',
-              status: 'delivered',
-              at: result.endedAt,
-              detail: {
-                attempt,
-                provider: result.provider,
-                providerMessageId: result.providerMessageId,
-                durationMs: result.endedAt - result.startedAt,
-              },
-            },
-          ],
+          // The delivery itself is read back from the row (see the store's history); only
+          // fail-overs on the way need entries of their own.
+          events: failoverEvents(result.failovers, result.provider, result.startedAt),
         },
       };
     case 'failed': {

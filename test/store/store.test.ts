@@ -125,7 +125,7 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
         id: a.id,
         from: ['sending'],
         changes: { status: 'delivered', deliveredAt: T0 + 5, lastProvider: 'p1', providerMessageId: 'v-1' },
-        events: [{ event: 'delivered', status: 'delivered', at: T0 + 5, detail: { provider: 'p1' } }],
+        events: [{ event: 'failover', status: 'sending', at: T0 + 4, detail: { from: 'p0', to: 'p1' } }],
         now: T0 + 5,
       },
       {
@@ -141,7 +141,13 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
     expect(await store.getMessage(a.id)).toMatchObject({ status: 'delivered', deliveredAt: T0 + 5, providerMessageId: 'v-1', lastProvider: 'p1' });
     expect(await store.getMessage(b.id)).toMatchObject({ status: 'retrying', dueAt: T0 + 1000, lastError: error });
     expect(await store.getMessage(c.id)).toMatchObject({ status: 'queued' });
-    expect((await store.getHistory(a.id)).map((h) => h.event)).toEqual(['accepted', 'delivered']);
+    // Acceptance and delivery are read back from the row; the fail-over was stored.
+    expect(await store.getHistory(a.id)).toEqual([
+      { at: T0, event: 'accepted', status: 'queued' },
+      { at: T0 + 4, event: 'failover', status: 'sending', detail: { from: 'p0', to: 'p1' } },
+      { at: T0 + 5, event: 'delivered', status: 'delivered', detail: { attempt: 1, provider: 'p1', providerMessageId: 'v-1' } },
+    ]);
+    expect((await store.getHistory(b.id)).map((h) => h.event)).toEqual(['accepted', 'attempt']);
     expect((await store.getHistory(c.id)).map((h) => h.event)).toEqual(['accepted']);
   });
 

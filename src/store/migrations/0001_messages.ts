@@ -44,7 +44,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('dead_lettered_at')
     .where(sql.ref('dead_lettered_at'), 'is not', null)
     .execute();
-  await db.schema.createIndex('messages_status').on('messages').columns(['status', 'id']).execute();
   await db.schema
     .createTable('message_events')
     .addColumn('id', 'text', (c) => c.primaryKey())
