@@ -44,7 +44,7 @@ export class Producer {
   constructor(private readonly deps: ProducerDeps) {
     this.#inserts = new Batcher((inserts) => deps.store.insertMessages(inserts), {
       maxSize: 1_000,
-      concurrency: 2,
+      concurrency: deps.store.parallelWrites,
       isolateFailures: true,
     });
   }

@@ -48,9 +48,11 @@ export class Scheduler {
   #again = false;
   #stopped = true;
   #unwatch: (() => void) | undefined;
-  readonly #moves = new Batcher<DueMessage, boolean>((messages) => this.#move(messages), { maxSize: 1_000, concurrency: 2 });
+  readonly #moves: Batcher<DueMessage, boolean>;
 
-  constructor(private readonly deps: SchedulerDeps) {}
+  constructor(private readonly deps: SchedulerDeps) {
+    this.#moves = new Batcher((messages) => this.#move(messages), { maxSize: 1_000, concurrency: deps.store.parallelWrites });
+  }
 
   /** Starts scheduling; the first look at the store happens at once. */
   start(): void {

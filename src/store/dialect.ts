@@ -18,6 +18,8 @@ export interface ColumnSpec {
  */
 export interface SqlDialect {
   readonly name: 'sqlite' | 'postgres';
+  /** See MessageStore.parallelWrites. */
+  readonly parallelWrites: number;
   /** `<rows> AS v`: a table of `columns` read from a JSON array of objects. */
   jsonRows(rows: readonly object[], columns: readonly ColumnSpec[]): RawBuilder<unknown>;
   /** The row-lock clause that lets concurrent claimers skip each other's rows. */

@@ -64,6 +64,7 @@ export class SqlMessageStore implements MessageStore {
   protected readonly db: Kysely<Database>;
   protected readonly dialect: SqlDialect;
   protected readonly newId: IdGenerator;
+  readonly parallelWrites: number;
 
   constructor(
     /** The open database, for the other stores (batches, breakers) to share. */
@@ -73,6 +74,7 @@ export class SqlMessageStore implements MessageStore {
     this.db = context.db;
     this.dialect = context.dialect;
     this.newId = context.newId;
+    this.parallelWrites = context.dialect.parallelWrites;
   }
 
   async migrate(): Promise<void> {

@@ -73,6 +73,12 @@ export interface MessageQuery {
  * conformance suite. Methods taking arrays do their work in one transaction, so callers batch.
  */
 export interface MessageStore {
+  /**
+   * How many batched writes are worth running at once: 1 for SQLite (one connection, one writer;
+   * overlapping only splits batches), several for PostgreSQL (a pool, commits that wait on disk).
+   */
+  readonly parallelWrites: number;
+
   /** Creates or updates the schema. */
   migrate(): Promise<void>;
 

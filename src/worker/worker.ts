@@ -15,9 +15,6 @@ import { attemptDelivery } from './attempt.js';
 import { planOutcome } from './outcome.js';
 import { toOutgoing } from './outgoing.js';
 
-/** Store writes of each kind a worker keeps in flight at once. */
-const STORE_WRITE_CONCURRENCY = 4;
-
 /** What a worker needs. */
 export interface WorkerDeps {
   store: MessageStore;
@@ -55,10 +52,10 @@ export class Worker {
         const byId = new Map(claimed.map((record) => [record.id, record]));
         return ids.map((id) => byId.get(id));
       },
-      { concurrency: STORE_WRITE_CONCURRENCY },
+      { concurrency: deps.store.parallelWrites },
     );
     this.#outcomes = new Batcher((transitions) => deps.store.applyTransitions(transitions), {
-      concurrency: STORE_WRITE_CONCURRENCY,
+      concurrency: deps.store.parallelWrites,
     });
   }
 

@@ -14,6 +14,7 @@ const RELISTEN_DELAY_MS = 1_000;
  */
 export class PostgresDialect implements SqlDialect {
   readonly name = 'postgres';
+  readonly parallelWrites = 4;
   readonly skipLocked = sql`FOR UPDATE SKIP LOCKED`;
   readonly messagesById = sql`messages`;
   readonly #listeners = new Set<(dueAt: number | undefined) => void>();

@@ -15,6 +15,7 @@ const CHANGE_POLL_MS = 50;
  */
 export class SqliteDialect implements SqlDialect {
   readonly name = 'sqlite';
+  readonly parallelWrites = 1;
   readonly skipLocked = sql``;
   // The index SQLite creates for the table's TEXT PRIMARY KEY; its name is fixed by SQLite.
   readonly messagesById = sql`messages INDEXED BY sqlite_autoindex_messages_1`;
