@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Broker, Consumer, Delivery, DeliveryOutcome } from '../broker/broker.js';
 import { Batcher } from '../core/batcher.js';
 import { type Clock, type Random, sleep } from '../core/clock.js';
@@ -45,6 +46,8 @@ export class Worker {
   #consumers: Consumer[] = [];
 
   constructor(private readonly deps: WorkerDeps) {
+    // Every attempt in flight listens for shutdown on this one signal.
+    setMaxListeners(0, this.#shutdown.signal);
     // A message has at most one claim and one outcome in flight, so batches may overlap.
     this.#claims = new Batcher(
       async (ids) => {
