@@ -53,7 +53,7 @@ function looksValid(value: unknown): value is WireMessage {
   );
 }
 
-/** Serializes a stored message for the broker. */
+/** Serializes a stored message for the broker (built without spread: hot path). */
 export function encodeWire(record: MessageRecord): Buffer {
   const wire: WireMessage = {
     v: WIRE_VERSION,
@@ -62,12 +62,12 @@ export function encodeWire(record: MessageRecord): Buffer {
     to: record.to,
     content: record.content as WireMessage['content'],
     delivery: record.delivery,
-    ...(record.from !== undefined && { from: record.from }),
-    ...(record.provider !== undefined && { provider: record.provider }),
-    ...(record.metadata !== undefined && { metadata: record.metadata }),
-    ...(record.idempotencyKey !== undefined && { idempotencyKey: record.idempotencyKey }),
-    ...(record.batchId !== null && record.batchItem !== null && { batch: { id: record.batchId, item: record.batchItem } }),
   };
+  if (record.from !== undefined) wire.from = record.from;
+  if (record.provider !== undefined) wire.provider = record.provider;
+  if (record.metadata !== undefined) wire.metadata = record.metadata;
+  if (record.idempotencyKey !== undefined) wire.idempotencyKey = record.idempotencyKey;
+  if (record.batchId !== null && record.batchItem !== null) wire.batch = { id: record.batchId, item: record.batchItem };
   return Buffer.from(JSON.stringify(wire));
 }
 

@@ -43,7 +43,8 @@ export class Producer {
 
   constructor(private readonly deps: ProducerDeps) {
     this.#inserts = new Batcher((inserts) => deps.store.insertMessages(inserts), {
-      maxSize: 1_000,
+      // Small enough that one insert (synchronous on SQLite) never holds up deliveries for long.
+      maxSize: 250,
       concurrency: deps.store.parallelWrites,
       isolateFailures: true,
     });
@@ -86,10 +87,14 @@ export class Producer {
   }
 }
 
-/** The record just inserted, without a round trip to read it back. */
+/** The record just inserted, without a round trip to read it back (built without spread: hot path). */
 function toRecord(insert: MessageInsert): MessageRecord {
-  return {
-    ...insert.message,
+  const { message } = insert;
+  const record: MessageRecord = {
+    channel: message.channel,
+    to: message.to,
+    content: message.content,
+    delivery: message.delivery,
     id: insert.id,
     status: insert.status,
     attempts: 0,
@@ -105,6 +110,11 @@ function toRecord(insert: MessageInsert): MessageRecord {
     batchId: insert.batch?.id ?? null,
     batchItem: insert.batch?.item ?? null,
   };
+  if (message.from !== undefined) record.from = message.from;
+  if (message.provider !== undefined) record.provider = message.provider;
+  if (message.metadata !== undefined) record.metadata = message.metadata;
+  if (message.idempotencyKey !== undefined) record.idempotencyKey = message.idempotencyKey;
+  return record;
 }
 
 /** A route check that refuses a message naming an unknown provider or a channel nobody serves. */

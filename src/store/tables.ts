@@ -46,9 +46,12 @@ export interface Database {
   message_events: MessageEventsTable;
 }
 
-/** A stored row back as a message record. */
+/**
+ * A stored row back as a message record. Built field by field, without object spread: this runs
+ * for every message a worker claims, and V8 builds spread objects far more slowly.
+ */
 export function toMessageRecord(row: MessagesTable): MessageRecord {
-  const message: NewMessage = {
+  const record: MessageRecord = {
     channel: row.channel as Channel,
     to: row.recipient,
     content: JSON.parse(row.content) as NewMessage['content'],
@@ -56,13 +59,6 @@ export function toMessageRecord(row: MessagesTable): MessageRecord {
       row.delivery_mode === 'scheduled' && row.scheduled_at !== null
         ? { mode: 'scheduled', at: new Date(Number(row.scheduled_at)).toISOString() }
         : { mode: 'immediate' },
-  };
-  if (row.sender !== null) message.from = row.sender;
-  if (row.provider !== null) message.provider = row.provider;
-  if (row.metadata !== null) message.metadata = JSON.parse(row.metadata) as NewMessage['metadata'];
-  if (row.idempotency_key !== null) message.idempotencyKey = row.idempotency_key;
-  return {
-    ...message,
     id: row.id,
     status: row.status as MessageStatus,
     attempts: Number(row.attempts),
@@ -78,6 +74,11 @@ export function toMessageRecord(row: MessagesTable): MessageRecord {
     batchId: row.batch_id,
     batchItem: nullableNumber(row.batch_item),
   };
+  if (row.sender !== null) record.from = row.sender;
+  if (row.provider !== null) record.provider = row.provider;
+  if (row.metadata !== null) record.metadata = JSON.parse(row.metadata) as NewMessage['metadata'];
+  if (row.idempotency_key !== null) record.idempotencyKey = row.idempotency_key;
+  return record;
 }
 
 function nullableNumber(value: number | string | null): number | null {
