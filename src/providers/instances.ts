@@ -3,6 +3,8 @@ import { ConfigError, type Issue } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Channel } from '../message/channels.js';
 import { CHANNELS } from '../message/channels.js';
+import { scrubSecrets } from '../core/logger.js';
+import { toProviderError } from './errors.js';
 import type { Provider, ProviderFactory } from './provider.js';
 import { type ProviderRegistry, validateOptions } from './registry.js';
 
@@ -78,12 +80,12 @@ export class ProviderSet {
     const instances = new Map<string, ProviderInstance>();
     for (const { name, factory, options, raw } of validated) {
       const logger = deps.logger.child({ provider: name });
-      const provider = factory.create(options, { name, logger, clock: deps.clock });
       const secretKeys = new Set([...(factory.secretOptions ?? []), ...Object.keys(raw).filter((k) => SECRET_NAME.test(k))]);
       const redactedOptions = Object.fromEntries(
         Object.entries(raw).map(([key, value]) => [key, secretKeys.has(key) ? '[REDACTED]' : value]),
       );
       const secrets = [...secretKeys].map((key) => raw[key]).filter((v): v is string => typeof v === 'string');
+      const provider = withSecretsRedacted(factory.create(options, { name, logger, clock: deps.clock }), secrets);
       instances.set(name, { name, type: factory.type, provider, factory, channels: [], redactedOptions, secrets });
     }
     for (const channel of CHANNELS) {
@@ -169,4 +171,31 @@ function channelOrder(config: ProvidersConfig, issues: Issue[]): Map<Channel, st
     order.set(channel, configured);
   }
   return order;
+}
+
+/**
+ * Wraps a provider so that no error it throws carries one of its secrets, whatever the vendor
+ * echoed or a plugin forgot to redact: errors are recorded on messages, shown and logged.
+ */
+function withSecretsRedacted(provider: Provider, secrets: readonly string[]): Provider {
+  const live = secrets.filter((secret) => secret.length >= 4);
+  if (live.length === 0) return provider;
+  const send: Provider['send'] = async (message, context) => {
+    try {
+      return await provider.send(message, context);
+    } catch (thrown) {
+      const error = toProviderError(thrown);
+      error.message = scrubSecrets(error.message, live);
+      if (error.vendor.message !== undefined) error.vendor.message = scrubSecrets(error.vendor.message, live);
+      if (error.vendor.code !== undefined) error.vendor.code = scrubSecrets(error.vendor.code, live);
+      throw error;
+    }
+  };
+  return {
+    name: provider.name,
+    type: provider.type,
+    channels: provider.channels,
+    send,
+    ...(provider.close && { close: () => provider.close?.() ?? Promise.resolve() }),
+  };
 }

@@ -86,7 +86,7 @@ export async function startRoles(runtime: Runtime, roles: readonly Role[], optio
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     throw error;
   }
-  logger.info({ roles }, 'missive is running');
+  logger.info({ roles, ...urls }, 'missive is running');
   return {
     urls,
     // Stop in reverse order of start: the API first (nothing new is accepted), then the worker

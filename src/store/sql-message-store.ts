@@ -196,7 +196,10 @@ export class SqlMessageStore implements MessageStore {
       const row: Record<string, unknown> = { id: transition.id, updated_at: transition.now };
       for (const key of keys) {
         const value = transition.changes[key];
-        row[CHANGE_COLUMNS[key].name] = key === 'lastError' && value !== null ? JSON.stringify(value) : value;
+        const column = CHANGE_COLUMNS[key];
+        // Integer columns get whole numbers whatever the caller computed (PostgreSQL refuses 1.5).
+        row[column.name] =
+          key === 'lastError' && value !== null ? JSON.stringify(value) : column.type !== 'text' && typeof value === 'number' ? Math.round(value) : value;
       }
       return row;
     });

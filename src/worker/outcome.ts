@@ -55,7 +55,8 @@ export function planOutcome(
       const events = failoverEvents(result.failovers, result.provider, result.startedAt);
       const detail: JsonObject = { attempt, provider: result.provider, error: { ...error }, durationMs: result.endedAt - result.startedAt };
       if (decision.retry) {
-        const nextAttemptAt = now + decision.delayMs;
+        // Times are whole milliseconds (the stores keep them as integers); jitter is not.
+        const nextAttemptAt = now + Math.ceil(decision.delayMs);
         return {
           transition: {
             id: record.id,
@@ -85,7 +86,7 @@ export function planOutcome(
           id: record.id,
           from,
           now,
-          changes: { status: 'retrying', attempts: attempt - 1, dueAt: Math.max(result.until, now) },
+          changes: { status: 'retrying', attempts: attempt - 1, dueAt: Math.ceil(Math.max(result.until, now)) },
           events: [
             {
               event: 'deferred',

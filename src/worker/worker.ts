@@ -9,7 +9,7 @@ import { decodeWire, encodeWire, WireFormatError } from '../message/wire.js';
 import type { ProviderSet } from '../providers/instances.js';
 import type { BreakerBoard } from '../resilience/breaker/board.js';
 import type { ResolvedRetryOptions } from '../resilience/retry-decision.js';
-import { persist } from '../store/persist.js';
+import { isTransientStoreError, persist } from '../store/persist.js';
 import type { MessageStore, Transition } from '../store/store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { attemptDelivery } from './attempt.js';
@@ -116,12 +116,35 @@ export class Worker {
     try {
       await persist('record a delivery outcome', () => this.#outcomes.submit(plan.transition), logger);
     } catch (error) {
-      logger.error({ messageId: id, err: (error as Error).message }, 'cannot record the outcome; the message will be redelivered');
-      return { action: 'requeue' };
+      const reason = (error as Error).message;
+      if (isTransientStoreError(error)) {
+        logger.error({ messageId: id, err: reason }, 'cannot record the outcome; the message will be redelivered');
+        return { action: 'requeue' };
+      }
+      // Redelivering would fail the same way for ever: park it where people look.
+      logger.error({ messageId: id, err: reason }, 'cannot record the outcome; dead-lettering the message');
+      return { action: 'dead_letter', reason: `cannot record the delivery outcome: ${reason}` };
     }
+    this.logOutcome(record, plan.transition);
     this.report(record, plan.transition);
     if (plan.deadLetter !== undefined) await this.copyToDeadLetters(record, plan.deadLetter, plan.transition);
     return { action: 'ack' };
+  }
+
+  private logOutcome(record: MessageRecord, transition: Transition): void {
+    const { status, lastError, lastProvider, dueAt } = transition.changes;
+    if (status === 'delivered') return;
+    const fields = {
+      messageId: record.id,
+      channel: record.channel,
+      attempt: record.attempts,
+      provider: lastProvider,
+      status,
+      error: lastError?.message,
+      ...(status === 'retrying' && dueAt != null && { nextAttemptAt: new Date(dueAt).toISOString() }),
+    };
+    if (status === 'retrying') this.deps.logger.info(fields, 'delivery attempt failed; will retry');
+    else this.deps.logger.warn(fields, 'message failed for good and was dead-lettered');
   }
 
   private report(record: MessageRecord, transition: Transition): void {

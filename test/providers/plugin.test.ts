@@ -74,3 +74,23 @@ describe('a plugin provider outside src/', () => {
     expect(JSON.parse(request.body)).toEqual({ to: '+14155550100', text: 'via plugin' });
   });
 });
+
+describe('a provider that echoes its secrets in errors', () => {
+  it('has them redacted before anyone records or shows the error', async () => {
+    const stand = await StandInServer.start(() => ({ status: 400, body: { code: 'bad_key_k-echo-secret', message: 'key k-echo-secret is wrong' } }));
+    const missive = await startTestMissive('sqlite', {
+      config: { providers: { acme: { type: 'acme-sms', apiKey: 'k-echo-secret', baseUrl: stand.url } }, plugins: [PLUGIN] },
+    });
+    try {
+      const { id } = await (await missive.runtime.producer()).send({ channel: 'sms', to: '+14155550100', text: 'x' });
+      await expect.poll(async () => (await missive.runtime.store.getMessage(id))?.status, { timeout: 10_000 }).toBe('failed');
+      const record = await missive.runtime.store.getMessage(id);
+      expect(JSON.stringify(record?.lastError)).not.toContain('k-echo-secret');
+      expect(record?.lastError?.vendorMessage).toBe('key [REDACTED] is wrong');
+      expect(JSON.stringify(await missive.runtime.store.getHistory(id))).not.toContain('k-echo-secret');
+    } finally {
+      await missive.destroy();
+      await stand.close();
+    }
+  });
+});
