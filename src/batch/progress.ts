@@ -25,15 +25,21 @@ export function bucketOf(at: number, bucketMs = PROGRESS_BUCKET_MS): number {
   return Math.floor(at / bucketMs) * bucketMs;
 }
 
+/** The time a batch's rate is read at: now, or when it finished, so a finished batch keeps its last rate. */
+export function rateAsOf(batch: { finishedAt: number | null }, now: number): number {
+  return batch.finishedAt !== null ? Math.min(now, batch.finishedAt) : now;
+}
+
 /** Where a rate window starts: `windowMs` before now, but never before the run (re)started. */
 export function rateWindowStart(now: number, activeSince: number | null, windowMs = RATE_WINDOW_MS): number {
   return Math.max(now - windowMs, activeSince ?? Number.NEGATIVE_INFINITY);
 }
 
 /**
- * Items finished per second over the window ending `now`. A bucket straddling the window's start
- * counts in proportion to its part inside; the current bucket counts whole (it holds only what
- * is already done).
+ * Items finished per second over the window ending `now`. A bucket straddling a window start 30 s
+ * back counts in proportion to its part inside; one straddling the run's (re)start counts whole,
+ * since nearly all of it was done after; the current bucket counts whole (it holds only what is
+ * already done).
  */
 export function recentRate(
   buckets: readonly ProgressBucket[],
@@ -44,11 +50,13 @@ export function recentRate(
 ): number {
   const windowStart = rateWindowStart(now, activeSince, windowMs);
   if (!(now > windowStart)) return 0;
+  const startsAtRun = activeSince !== null && windowStart === activeSince;
   let done = 0;
   for (const bucket of buckets) {
     const end = bucket.start + bucketMs;
     if (end <= windowStart || bucket.start > now) continue;
-    done += bucket.start >= windowStart ? bucket.done : (bucket.done * (end - windowStart)) / bucketMs;
+    const whole = bucket.start >= windowStart || startsAtRun;
+    done += whole ? bucket.done : (bucket.done * (end - windowStart)) / bucketMs;
   }
   const spanMs = Math.max(now - windowStart, MIN_SPAN_MS);
   return (done * 1000) / spanMs;

@@ -14,7 +14,10 @@ const ITEM_COLUMNS: readonly ColumnSpec[] = [
   { name: 'message', type: 'text' },
 ];
 
+// Outcome rows carry their batch id: joined on (batch_id, item) from the row source, SQLite's
+// planner reads the rows first and seeks each item, instead of scanning the batch's items for each.
 const SENT_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'batch_id', type: 'text' },
   { name: 'item', type: 'integer' },
   { name: 'attempts', type: 'integer' },
   { name: 'provider_message_id', type: 'text' },
@@ -22,6 +25,7 @@ const SENT_COLUMNS: readonly ColumnSpec[] = [
 ];
 
 const FAILED_COLUMNS: readonly ColumnSpec[] = [
+  { name: 'batch_id', type: 'text' },
   { name: 'item', type: 'integer' },
   { name: 'attempts', type: 'integer' },
   { name: 'last_error', type: 'text' },
@@ -62,9 +66,10 @@ export class SqlBatchItems {
     const { now, limit } = options;
     // Two statements, so each reads one range of the (batch_id, status, item) index in order:
     // an OR of both would sort every pending item to find the first few.
-    const expired = await this.claimWhere(batchId, options, sql`status = 'sending' AND lease_expires_at <= ${now}`, limit);
-    const pending =
-      expired.length < limit ? await this.claimWhere(batchId, options, sql`status = 'pending'`, limit - expired.length) : [];
+    const expired =
+      options.takeOver === false ? [] : await this.claimWhere(batchId, options, sql`status = 'sending' AND lease_expires_at <= ${now}`, limit);
+    const pendingCondition = options.after === undefined ? sql`status = 'pending'` : sql`status = 'pending' AND item > ${options.after}`;
+    const pending = expired.length < limit ? await this.claimWhere(batchId, options, pendingCondition, limit - expired.length) : [];
     const claimed = [...expired.map((row) => toClaimed(row, true)), ...pending.map((row) => toClaimed(row, false))];
     return claimed.sort((a, b) => a.item - b.item);
   }
@@ -78,15 +83,23 @@ export class SqlBatchItems {
     const running = onlyWhileRunning
       ? sql`AND EXISTS (SELECT 1 FROM batches WHERE id = ${batchId} AND status = 'running')`
       : sql``;
-    // The outer condition is checked again because PostgreSQL re-reads a row it waited for.
+    // The items are picked once, in a materialized CTE. As `item IN (SELECT … LIMIT n FOR UPDATE
+    // SKIP LOCKED)` PostgreSQL may re-run the pick per row, each run skipping the rows this very
+    // statement just updated, and claim far more than n. The bounds on `item` keep the update to
+    // the picked range of the index even when the planner, without statistics on a batch just
+    // inserted, would scan every pending item for each one picked. The outer condition is checked
+    // again because PostgreSQL re-reads a row it waited for.
     const result = await sql<ClaimedRow>`
-      UPDATE batch_items SET status = 'sending', lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}
-      WHERE batch_id = ${batchId} AND ${condition} AND item IN (
+      WITH picked AS MATERIALIZED (
         SELECT item FROM batch_items
         WHERE batch_id = ${batchId} AND ${condition} ${running}
         ORDER BY item
         LIMIT ${limit}
         ${this.dialect.skipLocked})
+      UPDATE batch_items SET status = 'sending', lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}
+      WHERE batch_id = ${batchId} AND ${condition}
+        AND item >= (SELECT MIN(item) FROM picked) AND item <= (SELECT MAX(item) FROM picked)
+        AND item IN (SELECT item FROM picked)
       RETURNING item, recipient, message`.execute(this.db);
     return result.rows;
   }
@@ -108,10 +121,10 @@ export class SqlBatchItems {
     const released = outcomes.filter((o) => o.kind === 'released').map((o) => o.item);
     const applied = new Set<string>();
     await this.db.transaction().execute(async (trx) => {
-      const sentRows = sent.map((o) => ({ item: o.item, attempts: o.attempts, provider_message_id: o.providerMessageId, at: o.at }));
-      const sentItems = sent.length === 0 ? [] : await this.recordSent(trx, batchId, sentRows);
-      const failedRows = failed.map((o) => ({ item: o.item, attempts: o.attempts, last_error: JSON.stringify(o.error), at: o.at }));
-      const failedItems = failed.length === 0 ? [] : await this.recordFailed(trx, batchId, owner, failedRows);
+      const sentRows = sent.map((o) => ({ batch_id: batchId, item: o.item, attempts: o.attempts, provider_message_id: o.providerMessageId, at: o.at }));
+      const sentItems = sent.length === 0 ? [] : await this.recordSent(trx, sentRows);
+      const failedRows = failed.map((o) => ({ batch_id: batchId, item: o.item, attempts: o.attempts, last_error: JSON.stringify(o.error), at: o.at }));
+      const failedItems = failed.length === 0 ? [] : await this.recordFailed(trx, owner, failedRows);
       const releasedItems = released.length === 0 ? [] : await this.release(trx, batchId, owner, released);
       for (const item of sentItems) applied.add(`sent:${item}`);
       for (const item of failedItems) applied.add(`failed:${item}`);
@@ -131,22 +144,22 @@ export class SqlBatchItems {
   }
 
   /** A send happened whoever holds the item now, so it is recorded unless already recorded. */
-  private async recordSent(trx: BatchDatabase, batchId: string, rows: readonly object[]): Promise<number[]> {
+  private async recordSent(trx: BatchDatabase, rows: readonly object[]): Promise<number[]> {
     const result = await sql<{ item: number }>`
       UPDATE batch_items SET status = 'sent', attempts = v.attempts, provider_message_id = v.provider_message_id,
         finished_at = v.at, last_error = NULL, lease_owner = NULL, lease_expires_at = NULL
       FROM ${this.dialect.jsonRows(rows, SENT_COLUMNS)}
-      WHERE batch_items.batch_id = ${batchId} AND batch_items.item = v.item AND batch_items.status IN ('sending', 'pending')
+      WHERE batch_items.batch_id = v.batch_id AND batch_items.item = v.item AND batch_items.status IN ('sending', 'pending')
       RETURNING batch_items.item`.execute(trx);
     return result.rows.map((row) => Number(row.item));
   }
 
-  private async recordFailed(trx: BatchDatabase, batchId: string, owner: string, rows: readonly object[]): Promise<number[]> {
+  private async recordFailed(trx: BatchDatabase, owner: string, rows: readonly object[]): Promise<number[]> {
     const result = await sql<{ item: number }>`
       UPDATE batch_items SET status = 'failed', attempts = v.attempts, last_error = v.last_error,
         finished_at = v.at, lease_owner = NULL, lease_expires_at = NULL
       FROM ${this.dialect.jsonRows(rows, FAILED_COLUMNS)}
-      WHERE batch_items.batch_id = ${batchId} AND batch_items.item = v.item
+      WHERE batch_items.batch_id = v.batch_id AND batch_items.item = v.item
         AND batch_items.status = 'sending' AND batch_items.lease_owner = ${owner}
       RETURNING batch_items.item`.execute(trx);
     return result.rows.map((row) => Number(row.item));

@@ -35,3 +35,24 @@ export function planControl(action: BatchControl, batch: Pick<BatchRecord, 'id' 
       return { kind: 'change', to: { status: 'cancelled', reason: null } };
   }
 }
+
+/**
+ * What a runner should do with a batch now: `start` a pending one whose time has come, `run` a
+ * running one, `probe` one paused by an open circuit that resumes by itself once its probe time
+ * has come, or nothing (`wait`).
+ */
+export function runnerAction(
+  batch: Pick<BatchRecord, 'status' | 'reason' | 'startAt' | 'autoResume' | 'resumeAt'>,
+  now: number,
+): 'start' | 'run' | 'probe' | 'wait' {
+  switch (batch.status) {
+    case 'pending':
+      return batch.startAt === null || batch.startAt <= now ? 'start' : 'wait';
+    case 'running':
+      return 'run';
+    case 'paused':
+      return batch.reason === 'circuit_open' && batch.autoResume && (batch.resumeAt ?? 0) <= now ? 'probe' : 'wait';
+    default:
+      return 'wait';
+  }
+}

@@ -76,6 +76,17 @@ export interface ClaimOptions {
   leaseMs: number;
   limit: number;
   /**
+   * Also take over `sending` items whose lease expired (default true). A run asks now and then
+   * rather than every time: on PostgreSQL the look walks index entries of every item ever sent.
+   */
+  takeOver?: boolean;
+  /**
+   * Pending items numbered after this one only (a run's cursor: it claimed those before). Lets
+   * the claim start where the last one ended instead of walking past every item already done
+   * (on PostgreSQL, dead index entries of items since sent). Default from the first.
+   */
+  after?: number;
+  /**
    * Claim only while the batch is `running` (default). False for the circuit probe, which claims
    * one item of a batch still paused.
    */
@@ -99,8 +110,11 @@ export interface BatchStore {
   deleteAbandoned(before: number): Promise<number>;
 
   getBatch(batchId: string): Promise<BatchRecord | undefined>;
-  /** The live `sending` count and the recent progress buckets. */
-  readProgress(batchId: string, since: number): Promise<BatchProgressRead>;
+  /**
+   * A batch with its live `sending` count and its progress buckets from `since(batch)` on, read
+   * from one snapshot, so the counters and the `sending` count always add up.
+   */
+  readBatch(batchId: string, since: (batch: BatchRecord) => number): Promise<{ batch: BatchRecord; progress: BatchProgressRead } | undefined>;
   /** Forgets progress buckets older than `before` (they no longer count for the rate). */
   pruneProgress(batchId: string, before: number): Promise<void>;
 
@@ -121,16 +135,18 @@ export interface BatchStore {
   takeProbe(batchId: string, now: number, holdUntil: number): Promise<boolean>;
   /** Sets when a batch paused with `circuit_open` may next be probed (after a failed probe). */
   deferProbe(batchId: string, resumeAt: number, now: number): Promise<void>;
+  /** Makes every auto-resuming batch paused by `provider`'s open circuit due for its probe now (it closed). */
+  probeNow(provider: string, now: number): Promise<void>;
   /**
    * Batches a runner should work on now: running ones, pending ones whose start time has come,
-   * and, when `probes` is true, auto-resuming ones paused with `circuit_open` whose probe time
-   * has come. Oldest first.
+   * and auto-resuming ones paused with `circuit_open` whose probe time has come. Oldest first.
    */
   findRunnable(now: number, limit: number): Promise<BatchRecord[]>;
 
   /**
    * Leases up to `limit` items in order: first items whose runner's lease expired while it held
-   * them (`sending`), then `pending` ones. They become `sending`, owned by `owner`.
+   * them (`sending`; unless `takeOver` is false), then `pending` ones. They become `sending`,
+   * owned by `owner`.
    */
   claimItems(batchId: string, options: ClaimOptions): Promise<ClaimedItem[]>;
   /** Extends `owner`'s leases on the batch's items it holds. */

@@ -51,12 +51,12 @@ export interface BatchProgressTable {
   done: number;
 }
 
-/** The batch tables, added to the shared database's typing with `withTables`. */
-export interface BatchTables {
+/** The batch tables, added to the shared database's typing with `withTables` (a type, as Kysely needs). */
+export type BatchTables = {
   batches: BatchesTable;
   batch_items: BatchItemsTable;
   batch_progress: BatchProgressTable;
-}
+};
 
 /** The shared database, typed with the batch tables too. */
 export type BatchDatabase = Kysely<Database & BatchTables>;
