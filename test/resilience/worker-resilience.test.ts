@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StandInServer, type StandInReply } from '../../src/providers/testing/stand-in.js';
 import { startTestMissive, type TestMissive } from '../support/missive.js';
 import { drainQueue } from '../support/rabbitmq.js';
+import { STORE_KINDS } from '../support/stores.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -17,7 +18,7 @@ function config(extra: Record<string, unknown> = {}) {
   };
 }
 
-describe('retries, circuit breakers, fail-over and dead letters in the worker', () => {
+describe.each(STORE_KINDS)('retries, circuit breakers, fail-over and dead letters in the worker: %s', (kind) => {
   let vendor: StandInServer;
   const running: TestMissive[] = [];
   const calls = (instance: string) => vendor.requests.filter((r) => r.headers['x-instance'] === instance).length;
@@ -34,7 +35,7 @@ describe('retries, circuit breakers, fail-over and dead letters in the worker', 
   });
 
   async function start(extra: Record<string, unknown> = {}, reuse?: TestMissive): Promise<TestMissive> {
-    const missive = await startTestMissive('sqlite', {
+    const missive = await startTestMissive(kind, {
       config: config(extra),
       ...(reuse && { database: reuse.database, prefix: reuse.prefix }),
     });
