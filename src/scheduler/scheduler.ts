@@ -51,7 +51,7 @@ export class Scheduler {
   readonly #moves: Batcher<DueMessage, boolean>;
 
   constructor(private readonly deps: SchedulerDeps) {
-    this.#moves = new Batcher((messages) => this.#move(messages), { maxSize: 1_000, concurrency: deps.store.parallelWrites });
+    this.#moves = new Batcher((messages) => this.#move(messages), { maxSize: 250, concurrency: deps.store.parallelWrites });
   }
 
   /** Starts scheduling; the first look at the store happens at once. */

@@ -215,15 +215,18 @@ export class SqlMessageStore implements MessageStore {
 
   async claimDue(owner: string, horizon: number, now: number, leaseMs: number, limit: number): Promise<DueMessage[]> {
     const statuses = sql.join(SCHEDULER_STATUSES.map((status) => sql`${status}`));
+    // The candidates are chosen once, in a materialized step: as `id IN (subquery)`, PostgreSQL
+    // may run the subquery again per row and lease more than `limit` rows.
     const result = await sql<MessagesTable & { lease_owner: string; lease_expires_at: number }>`
-      UPDATE messages SET lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}
-      WHERE id IN (
+      WITH picked AS MATERIALIZED (
         SELECT id FROM messages
         WHERE due_at IS NOT NULL AND due_at <= ${horizon} AND status IN (${statuses})
           AND (lease_expires_at IS NULL OR lease_expires_at <= ${now})
         ORDER BY due_at
         LIMIT ${limit}
         ${this.dialect.skipLocked})
+      UPDATE ${this.dialect.messagesById} SET lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}
+      FROM picked WHERE messages.id = picked.id
       RETURNING *`.execute(this.db);
     return result.rows
       .map((row) => ({ ...toMessageRecord(row), leaseOwner: row.lease_owner, leaseExpiresAt: Number(row.lease_expires_at) }))
@@ -250,10 +253,20 @@ export class SqlMessageStore implements MessageStore {
     relayAt: number,
   ): Promise<string[]> {
     if (claims.length === 0) return [];
-    return this.db.transaction().execute(async (trx) => {
-      const moved = await trx
+    // A scheduled message's first dispatch is kept on its row (history reads it back from there);
+    // only relays, which are rare and worth seeing, get history rows of their own.
+    const relays = claims.filter((claim) => claim.status === 'queued');
+    const move = async (db: Kysely<Database>): Promise<string[]> => {
+      const moved = await db
         .updateTable('messages')
-        .set({ status: 'queued', due_at: relayAt, lease_owner: null, lease_expires_at: null, updated_at: now })
+        .set({
+          status: 'queued',
+          due_at: relayAt,
+          lease_owner: null,
+          lease_expires_at: null,
+          updated_at: now,
+          dispatched_at: sql<number>`COALESCE(dispatched_at, CASE WHEN status = 'scheduled' THEN ${sql.lit(Math.round(now))} END)`,
+        })
         .where('id', 'in', claims.map((claim) => claim.id))
         .where('lease_owner', '=', owner)
         .where('status', 'in', [...SCHEDULER_STATUSES])
@@ -261,16 +274,12 @@ export class SqlMessageStore implements MessageStore {
         .execute();
       const ids = new Set(moved.map((row) => row.id));
       await this.insertEvents(
-        trx,
-        claims
-          .filter((claim) => ids.has(claim.id))
-          .map((claim) => ({
-            messageId: claim.id,
-            event: { event: claim.status === 'queued' ? 'relayed' : 'dispatched', status: 'queued' as const, at: now },
-          })),
+        db,
+        relays.filter((claim) => ids.has(claim.id)).map((claim) => ({ messageId: claim.id, event: { event: 'relayed', status: 'queued' as const, at: now } })),
       );
       return claims.map((claim) => claim.id).filter((id) => ids.has(id));
-    });
+    };
+    return relays.length === 0 ? move(this.db) : this.db.transaction().execute(move);
   }
 
   async releaseLeases(ids: readonly string[], owner: string): Promise<void> {
@@ -367,8 +376,8 @@ export class SqlMessageStore implements MessageStore {
   }
 
   /**
-   * The message's history: its acceptance and its delivery, read from the row itself (so the hot
-   * path writes no history rows for them), around the entries stored for everything else.
+   * The message's history: its acceptance, first dispatch and delivery, read from the row itself
+   * (so the hot paths write no history rows for them), among the entries stored for the rest.
    */
   async getHistory(id: string): Promise<HistoryEntry[]> {
     const [row, stored] = await Promise.all([
@@ -391,6 +400,9 @@ export class SqlMessageStore implements MessageStore {
         ...(entry.detail !== null && { detail: JSON.parse(entry.detail) as HistoryEntry['detail'] }),
       })),
     ];
+    if (row.dispatched_at !== null) {
+      history.push({ at: Number(row.dispatched_at), event: 'dispatched', status: 'queued' });
+    }
     if (record.status === 'delivered' && record.deliveredAt !== null) {
       history.push({
         at: record.deliveredAt,
@@ -399,7 +411,8 @@ export class SqlMessageStore implements MessageStore {
         detail: { attempt: record.attempts, provider: record.lastProvider, providerMessageId: record.providerMessageId },
       });
     }
-    return history;
+    // Entries read from the row join the stored ones in time order (a stable sort keeps ties).
+    return history.sort((a, b) => a.at - b.at);
   }
 
   async listMessages(query: MessageQuery): Promise<MessageRecord[]> {

@@ -24,6 +24,8 @@ export interface MessagesTable {
   created_at: number;
   updated_at: number;
   published_at: number | null;
+  /** When the scheduler first dispatched a scheduled message. */
+  dispatched_at: number | null;
   delivered_at: number | null;
   dead_lettered_at: number | null;
   batch_id: string | null;

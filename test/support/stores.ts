@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,13 +24,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+let created = 0;
+
 /** Makes a unique database: a temporary SQLite file, or a new schema in the test PostgreSQL. */
 export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'missive-test-'));
     return { kind, url: `sqlite:${join(dir, 'missive.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const schema = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const schema = `t_${process.pid.toString(36)}_${(++created).toString(36)}_${randomBytes(4).toString('hex')}`;
   const url = `${TEST_POSTGRES_URL}${TEST_POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`;
   return {
     kind,

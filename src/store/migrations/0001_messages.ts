@@ -25,6 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('published_at', 'bigint')
+    .addColumn('dispatched_at', 'bigint')
     .addColumn('delivered_at', 'bigint')
     .addColumn('dead_lettered_at', 'bigint')
     .addColumn('batch_id', 'text')
