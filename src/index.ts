@@ -53,8 +53,8 @@ export class Missive {
     await this.runtime.store.reschedule(id, Math.max(at.getTime(), now), now);
   }
 
-  /** Runs roles (worker, scheduler) in this process until the returned handle is stopped. */
-  start(roles: readonly Role[] = ['worker', 'scheduler']): Promise<RunningRoles> {
+  /** Runs roles (worker, scheduler, batch runner; the HTTP API on request) until the returned handle is stopped. */
+  start(roles: readonly Role[] = ['worker', 'scheduler', 'batch']): Promise<RunningRoles> {
     return startRoles(this.runtime, roles);
   }
 

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { registerBatchCommands } from './commands/batch.js';
 import { cancel, reschedule, status } from './commands/messages.js';
 import { dlqList, dlqReplay } from './commands/dlq.js';
 import { providers } from './commands/providers.js';
@@ -23,7 +24,10 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     };
   const globals = <T extends object>(flags: T): T & { config?: string } => ({ ...program.opts<{ config?: string }>(), ...flags });
 
-  program.command('start').description('run every role in one process (worker, scheduler, HTTP API)').action(action(() => runRoles(globals({}), ['worker', 'scheduler', 'http'])));
+  program
+    .command('start')
+    .description('run every role in one process (worker, scheduler, batch runner, HTTP API)')
+    .action(action(() => runRoles(globals({}), ['worker', 'scheduler', 'batch', 'http'])));
   program.command('serve').description('serve the HTTP API (and /healthz, /readyz, /metrics, /docs)').action(action(() => runRoles(globals({}), ['http'])));
   program.command('worker').description('consume the channel queues and deliver through providers').action(action(() => runRoles(globals({}), ['worker'])));
   program.command('scheduler').description('dispatch scheduled messages at their time, and relay unconfirmed ones').action(action(() => runRoles(globals({}), ['scheduler'])));
@@ -70,6 +74,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
   dlq.command('list').description('messages that failed for good').option('--json', 'print JSON').option('--limit <n>', 'at most n (default 100)').option('--after <id>', 'page after this id').action(action((flags: object) => dlqList(globals(flags))));
   dlq.command('replay <id>').description('send a dead-lettered message again').option('--json', 'print JSON').action(action((id: string, flags: object) => dlqReplay(id, globals(flags))));
 
+  registerBatchCommands(program);
   return { program, exitCode: () => code };
 }
 

@@ -1,11 +1,12 @@
 import { planHttp } from '../http/plan.js';
 import { resolveRetryOptions } from '../resilience/retry-decision.js';
+import { startBatchRunnerRole } from '../batch/role.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { Worker } from '../worker/worker.js';
 import type { Runtime } from './runtime.js';
 
 /** The roles a process can play (DESIGN.md); `missive start` plays them all. */
-export const ROLES = ['worker', 'scheduler', 'http'] as const;
+export const ROLES = ['worker', 'scheduler', 'batch', 'http'] as const;
 /** One of {@link ROLES}. */
 export type Role = (typeof ROLES)[number];
 
@@ -35,7 +36,7 @@ export async function startRoles(runtime: Runtime, roles: readonly Role[], optio
   const plan = planHttp(roles, settings, options.serveOps ?? false);
   // Loaded only when serving, so embedding the worker or scheduler does not load the HTTP stack.
   const http = plan.api || plan.ops ? await import('../http/listen.js') : undefined;
-  const serve = { breakers: roles.includes('worker') };
+  const serve = { breakers: roles.includes('worker') || roles.includes('batch') };
   try {
     if (http && plan.ops) {
       // Started first and stopped last, so probes answer while the roles start and drain.
@@ -74,6 +75,10 @@ export async function startRoles(runtime: Runtime, roles: readonly Role[], optio
       });
       await worker.start();
       stops.push(() => worker.stop(settings.worker.shutdownGraceMs));
+    }
+    if (roles.includes('batch')) {
+      const runner = await startBatchRunnerRole(runtime);
+      stops.push(() => runner.stop());
     }
     if (http && plan.api) {
       // Started last and stopped first: no message is accepted once shutdown begins.

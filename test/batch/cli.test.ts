@@ -6,7 +6,7 @@ import type { BatchView } from '../../src/batch/view.js';
 import { readOutbox } from '../support/missive.js';
 import { writeConfig } from '../support/process.js';
 import { createTestDatabase, type TestDatabase } from '../support/stores.js';
-import { runBatchCli } from './process.js';
+import { runMissive as runBatchCli } from '../support/process.js';
 
 describe('missive batch (command line)', () => {
   let database: TestDatabase;

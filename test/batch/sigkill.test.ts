@@ -1,11 +1,14 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StandInServer } from '../../src/providers/testing/stand-in.js';
-import { writeConfig } from '../support/process.js';
+import { spawnMissive, writeConfig } from '../support/process.js';
 import { STORE_KINDS } from '../support/stores.js';
-import { spawnBatchCli } from './process.js';
 import type { MissiveProcess } from '../support/process.js';
 import { type BatchHarness, openBatchHarness, waitForBatch } from './support.js';
+
+/** The real `missive` command, quiet but for warnings. */
+const spawnBatchCli = (args: readonly string[], env: Record<string, string>): MissiveProcess =>
+  spawnMissive(args, { MISSIVE_LOG_LEVEL: 'warn', ...env });
 
 const ITEMS = 120;
 

@@ -1,9 +1,12 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StandInServer } from '../../src/providers/testing/stand-in.js';
-import { type MissiveProcess, writeConfig } from '../support/process.js';
-import { spawnBatchCli } from './process.js';
+import { type MissiveProcess, spawnMissive, writeConfig } from '../support/process.js';
 import { type BatchHarness, openBatchHarness } from './support.js';
+
+/** The real `missive` command, quiet but for warnings. */
+const spawnBatchCli = (args: readonly string[], env: Record<string, string>): MissiveProcess =>
+  spawnMissive(args, { MISSIVE_LOG_LEVEL: 'warn', ...env });
 
 const ITEMS = 300;
 
