@@ -49,7 +49,7 @@ describeProviderConformance<WebhookOptions>({
     { options: { secret: SECRET, timeoutMs: -1 }, path: 'timeoutMs' },
     { options: { secret: SECRET, allowPrivateNetworks: 'yes' }, path: 'allowPrivateNetworks' },
     { options: { secret: SECRET, headers: { 'Webhook-Signature': 'forged' } }, path: 'headers.Webhook-Signature' },
-    { options: { secret: SECRET, headers: { 'bad name': 'x' } }, path: 'headers.bad name' },
+    { options: { secret: SECRET, headers: { 'bad name': 'x' } }, path: 'headers["bad name"]' },
   ],
   retryAfterMs: 7000,
 });

@@ -1,0 +1,78 @@
+// HTTP acceptance: messages accepted per second through POST /v1/messages (immediate), driven by a
+// load generator in another process (autocannon), against the producer called in-process in the
+// same run, as a ratio (issue 7's target: at least 0.6). Prints one JSON object.
+//   tsx bench/http/acceptance.ts [--seconds 5] [--connections 64] [--store sqlite|postgres]
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import amqplib from 'amqplib';
+import { configFileSchema } from '../../src/config/schema.js';
+import type { Settings } from '../../src/config/settings.js';
+import { createLogger } from '../../src/core/logger.js';
+import { CHANNELS } from '../../src/message/channels.js';
+import { startRoles } from '../../src/runtime/roles.js';
+import { Runtime } from '../../src/runtime/runtime.js';
+import { benchDatabase, flag } from '../batch/harness.js';
+
+const run = promisify(execFile);
+const seconds = Number(flag('seconds', '5'));
+const connections = Number(flag('connections', '64'));
+const store = flag('store', 'sqlite') as 'sqlite' | 'postgres';
+const amqpUrl = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const AUTOCANNON = resolve(import.meta.dirname, '..', 'node_modules', 'autocannon', 'autocannon.js');
+const message = { channel: 'chat', to: '#bench', text: 'x'.repeat(250) };
+
+/** Sends from this process, `connections` at a time, for `seconds`: the ceiling for the API. */
+async function inProcess(runtime: Runtime): Promise<number> {
+  const producer = await runtime.producer();
+  const until = performance.now() + seconds * 1000;
+  let accepted = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) {
+        await producer.send(message);
+        accepted++;
+      }
+    }),
+  );
+  return accepted / seconds;
+}
+
+/** The same through HTTP, from autocannon in its own process. */
+async function overHttp(url: string): Promise<number> {
+  const { stdout } = await run(
+    process.execPath,
+    [AUTOCANNON, '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify(message), '--json', `${url}/v1/messages`],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const report = JSON.parse(stdout) as { '2xx': number; non2xx: number; duration: number };
+  if (report.non2xx > 0) throw new Error(`${report.non2xx} requests were refused`);
+  return report['2xx'] / report.duration;
+}
+
+const database = benchDatabase(store);
+const prefix = `bench-http-${Date.now().toString(36)}`;
+const file = configFileSchema.parse({ log: { level: 'silent' } });
+const settings: Settings = { ...file, configPath: undefined, databaseUrl: database.url, amqpUrl, amqpPrefix: prefix, port: 0, apiKeys: [], pluginPaths: [] };
+const runtime = await Runtime.open(settings, { logger: createLogger({ level: 'silent' }) });
+try {
+  const roles = await startRoles(runtime, ['http']);
+  const url = roles.urls.api;
+  if (!url) throw new Error('the API did not start');
+  await inProcess(runtime); // warm-up: connections, JIT
+  const producerRate = await inProcess(runtime);
+  const httpRate = await overHttp(url);
+  await roles.stop();
+  process.stdout.write(
+    `${JSON.stringify({ benchmark: 'http-acceptance', store, seconds, connections, target: 0.6, inProcessPerSecond: Math.round(producerRate), httpPerSecond: Math.round(httpRate), ratio: Number((httpRate / producerRate).toFixed(3)) })}\n`,
+  );
+} finally {
+  await runtime.close();
+  await database.drop();
+  const connection = await amqplib.connect(amqpUrl);
+  const channel = await connection.createChannel();
+  for (const name of [...CHANNELS, 'dead-letter']) await channel.deleteQueue(`${prefix}.${name}`);
+  await channel.deleteExchange(`${prefix}.dispatch`);
+  await channel.deleteExchange(`${prefix}.dead-letter`);
+  await connection.close();
+}
