@@ -3,7 +3,9 @@
 // same run, as a ratio (issue 7's target: at least 0.6). Prints one JSON object.
 //   tsx bench/http/acceptance.ts [--seconds 5] [--connections 64] [--store sqlite|postgres]
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import amqplib from 'amqplib';
 import { configFileSchema } from '../../src/config/schema.js';
@@ -21,6 +23,8 @@ const store = flag('store', 'sqlite') as 'sqlite' | 'postgres';
 const amqpUrl = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const AUTOCANNON = resolve(import.meta.dirname, '..', 'node_modules', 'autocannon', 'autocannon.js');
 const message = { channel: 'chat', to: '#bench', text: 'x'.repeat(250) };
+/** `autocannon` (npm, always there) or `wrk` (a C load generator, lighter on a small machine, if installed). */
+const generator = flag('generator', 'autocannon') as 'autocannon' | 'wrk';
 
 /** Sends from this process, `connections` at a time, for `seconds`: the ceiling for the API. */
 async function inProcess(runtime: Runtime): Promise<number> {
@@ -38,8 +42,20 @@ async function inProcess(runtime: Runtime): Promise<number> {
   return accepted / seconds;
 }
 
+/** The same through HTTP, from wrk in its own process. */
+async function overHttpWithWrk(url: string): Promise<number> {
+  const script = join(mkdtempSync(join(tmpdir(), 'missive-wrk-')), 'post.lua');
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(message))}\nwrk.headers["Content-Type"] = "application/json"\n`);
+  const { stdout } = await run('wrk', ['-t', '1', '-c', String(connections), '-d', `${seconds}s`, '-s', script, `${url}/v1/messages`]);
+  if (/Non-2xx/.test(stdout)) throw new Error(`requests were refused:\n${stdout}`);
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1];
+  if (rate === undefined) throw new Error(`cannot read wrk's output:\n${stdout}`);
+  return Number(rate);
+}
+
 /** The same through HTTP, from autocannon in its own process. */
 async function overHttp(url: string): Promise<number> {
+  if (generator === 'wrk') return overHttpWithWrk(url);
   const { stdout } = await run(
     process.execPath,
     [AUTOCANNON, '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', 'content-type=application/json', '-b', JSON.stringify(message), '--json', `${url}/v1/messages`],
@@ -64,7 +80,7 @@ try {
   const httpRate = await overHttp(url);
   await roles.stop();
   process.stdout.write(
-    `${JSON.stringify({ benchmark: 'http-acceptance', store, seconds, connections, target: 0.6, inProcessPerSecond: Math.round(producerRate), httpPerSecond: Math.round(httpRate), ratio: Number((httpRate / producerRate).toFixed(3)) })}\n`,
+    `${JSON.stringify({ benchmark: 'http-acceptance', store, generator, seconds, connections, target: 0.6, inProcessPerSecond: Math.round(producerRate), httpPerSecond: Math.round(httpRate), ratio: Number((httpRate / producerRate).toFixed(3)) })}\n`,
   );
 } finally {
   await runtime.close();

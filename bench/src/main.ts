@@ -19,10 +19,14 @@ import { executePlan } from './runner/orchestrate.js';
 import { planRuns } from './runner/plan.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { SYSTEMS } from './systems/index.js';
+import { extrasFor, runExtra } from './extras/extras.js';
+import { extrasTable } from './extras/report.js';
+import type { ExtraResult } from './report/results.js';
 
 function printResults(results: BenchResults): void {
   console.log('');
   for (const table of resultTables(results)) console.log(`${tableToText(table)}\n`);
+  if (results.extras && results.extras.length > 0) console.log(`${tableToText(extrasTable(results.extras))}\n`);
   for (const line of TABLE_LEGEND) console.log(`  ${line}`);
   for (const caveat of results.caveats) console.log(`\n⚠ ${caveat}`);
   const failures = failureLines(results);
@@ -30,6 +34,27 @@ function printResults(results: BenchResults): void {
     console.log('\nFailures and notes:');
     for (const line of failures) console.log(`  - ${line}`);
   }
+}
+
+/** Runs Missive's own benchmarks, each in its own process, `options.runs` times. */
+async function runExtras(options: BenchOptions, interrupted: () => boolean): Promise<ExtraResult[]> {
+  const results: ExtraResult[] = [];
+  for (const extra of extrasFor(options.mode)) {
+    const runs: Record<string, number>[] = [];
+    const failures: string[] = [];
+    for (let round = 1; round <= options.runs && !interrupted(); round++) {
+      const started = Date.now();
+      try {
+        runs.push(await runExtra(extra, options.mode));
+        console.log(`[extra ${round}/${options.runs}] ${extra.name}: ${JSON.stringify(runs.at(-1))} [${((Date.now() - started) / 1000).toFixed(1)} s]`);
+      } catch (error) {
+        failures.push(String(error instanceof Error ? error.message : error).split('\n')[0] ?? 'failed');
+        console.log(`[extra ${round}/${options.runs}] ${extra.name}: FAILED — ${failures.at(-1)}`);
+      }
+    }
+    results.push({ name: extra.name, description: extra.description, target: extra.target, runs, failures });
+  }
+  return results;
 }
 
 async function runBench(options: BenchOptions): Promise<number> {
@@ -73,6 +98,8 @@ async function runBench(options: BenchOptions): Promise<number> {
     onProgress: (line) => console.log(line),
   });
   if (interrupted) return 130;
+  const extras = options.extras ? await runExtras(options, () => interrupted) : [];
+  if (interrupted) return 130;
 
   const systemInfos: SystemInfo[] = systems.map((system) => ({
     name: system.name,
@@ -109,6 +136,7 @@ async function runBench(options: BenchOptions): Promise<number> {
     records,
     summary,
     ratios: computeRatios(summary, systems),
+    extras,
   };
   printResults(results);
   if (options.write === 'report') {

@@ -12,6 +12,7 @@ describe('parseOptions', () => {
       scenarios: ['immediate', 'scheduled-burst', 'scheduled-steady', 'backlog'],
       write: 'report',
       reportOnly: false,
+      extras: true,
       help: false,
     });
   });

@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly write: 'report' | 'partial' | 'none';
   /** Only regenerate BENCHMARKS.md and the chart from results/latest.json. */
   readonly reportOnly: boolean;
+  /** Whether to run Missive's own benchmarks (batches, HTTP) after the comparison. */
+  readonly extras: boolean;
   readonly help: boolean;
 }
 
@@ -53,6 +55,7 @@ export const USAGE = `Usage: npm run bench -- [options]
                       (by default such a run writes only results/partial.json)
   --no-write          print the table only; write nothing
   --report-only       rewrite BENCHMARKS.md and the chart from results/latest.json
+  --no-extras         skip Missive's own benchmarks (batches, HTTP acceptance)
   -h, --help          this text
 
 Environment: BENCH_AMQP_URL, BENCH_PG_URL, BENCH_REDIS_URL override the local services.`;
@@ -80,6 +83,7 @@ export function parseOptions(argv: readonly string[], systems: readonly string[]
         write: { type: 'boolean', default: false },
         'no-write': { type: 'boolean', default: false },
         'report-only': { type: 'boolean', default: false },
+        'no-extras': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -131,6 +135,7 @@ export function parseOptions(argv: readonly string[], systems: readonly string[]
         ? 'report'
         : 'partial',
     reportOnly: values['report-only'],
+    extras: !values['no-extras'] && (only === null || only.some((name) => name.startsWith('missive'))),
     help: values.help,
   };
 }

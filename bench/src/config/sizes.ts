@@ -51,10 +51,10 @@ const common = { payloadBytes: 300, maxInFlight: 1000, concurrency: CONCURRENCY 
 export const SUITES: Readonly<Record<SuiteMode, SuiteSizes>> = {
   quick: {
     ...common,
-    immediate: { count: 20_000, warmup: 100, capMs: 6_000 },
+    immediate: { count: 15_000, warmup: 100, capMs: 8_000 },
     burst: { count: 2_000, minLeadMs: 2_000, capAfterDueMs: 3_000 },
-    steady: { perSecond: 500, seconds: 10, minLeadMs: 2_000, capAfterDueMs: 3_000 },
-    backlog: { count: 20_000, capMs: 6_000 },
+    steady: { perSecond: 500, seconds: 5, minLeadMs: 2_000, capAfterDueMs: 3_000 },
+    backlog: { count: 15_000, capMs: 8_000 },
   },
   full: {
     ...common,

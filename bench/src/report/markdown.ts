@@ -1,6 +1,7 @@
 import { formatRatio } from './format.js';
 import { RATIO_METRICS } from './ratios.js';
 import type { BenchResults } from './results.js';
+import { extrasTable } from '../extras/report.js';
 import { failureLines, resultTables, TABLE_LEGEND, tableToMarkdown } from './tables.js';
 
 /** Opens the hand-written section; everything up to the end marker survives regeneration. */
@@ -107,6 +108,16 @@ export function renderMarkdown(results: BenchResults, existing: string | null, c
     'consumer and library); the services are the processes of the services the system uses (RabbitMQ `beam.smp`,',
     'every `postgres` process, `redis-server`), read from /proc, including backends that exited during the window.',
     '',
+    ...(results.extras && results.extras.length > 0
+      ? [
+          "## Missive's own benchmarks",
+          '',
+          tableToMarkdown(extrasTable(results.extras)),
+          '',
+          ...results.extras.map((extra) => `- **${extra.name}**: ${extra.description}.`),
+          '',
+        ]
+      : []),
     '## Ratios',
     '',
     ...ratioSection(results),

@@ -29,6 +29,15 @@ export interface RunRecord {
   readonly outputTail: string | null;
 }
 
+/** One of Missive's own benchmarks (src/extras), over the runs. */
+export interface ExtraResult {
+  readonly name: string;
+  readonly description: string;
+  readonly target: string;
+  readonly runs: readonly Readonly<Record<string, number>>[];
+  readonly failures: readonly string[];
+}
+
 /** A system as the report describes it. */
 export interface SystemInfo {
   readonly name: string;
@@ -63,4 +72,6 @@ export interface BenchResults {
   readonly records: readonly RunRecord[];
   readonly summary: readonly SummaryCell[];
   readonly ratios: readonly Ratio[];
+  /** Missive's own benchmarks; absent in results written before they existed. */
+  readonly extras?: readonly ExtraResult[];
 }

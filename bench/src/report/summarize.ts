@@ -14,7 +14,9 @@ export type MetricName =
   | 'latenessP99'
   | 'latenessMax'
   /** Cores kept busy by other processes during the timed window: the run's disturbance. */
-  | 'otherCores';
+  | 'otherCores'
+  /** A figure the system reported itself (BenchSystem.internalMetrics). */
+  | `internal:${string}`;
 
 /** Overall state of one system × scenario cell. */
 export type CellStatus = 'ok' | 'partial' | 'failed' | 'unsupported';
@@ -45,6 +47,7 @@ export function metricValues(metrics: RunMetrics, scenario: ScenarioName): Parti
   if (metrics.cpu.clientSecondsPer1k !== null) values.clientCpuPer1k = exact(metrics.cpu.clientSecondsPer1k);
   if (metrics.cpu.servicesSecondsPer1k !== null) values.servicesCpuPer1k = exact(metrics.cpu.servicesSecondsPer1k);
   if (metrics.cpu.otherCores !== null) values.otherCores = exact(metrics.cpu.otherCores);
+  for (const [name, value] of Object.entries(metrics.internals ?? {})) values[`internal:${name}`] = exact(value);
   if (metrics.lateness !== null) {
     values.latenessP50 = metrics.lateness.p50;
     values.latenessP99 = metrics.lateness.p99;
@@ -91,11 +94,12 @@ export function summarize(
       const collected: Partial<Record<MetricName, Bounded[]>> = {};
       for (const run of ok) {
         for (const [name, value] of Object.entries(metricValues(run.metrics as RunMetrics, scenario))) {
-          (collected[name as MetricName] ??= []).push(value);
+          if (value !== undefined) (collected[name as MetricName] ??= []).push(value);
         }
       }
       const metrics: Partial<Record<MetricName, Spread>> = {};
       for (const [name, values] of Object.entries(collected)) {
+        if (values === undefined) continue;
         const spread = spreadOf(values);
         if (spread !== null) metrics[name as MetricName] = spread;
       }

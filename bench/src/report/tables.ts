@@ -80,7 +80,26 @@ export function resultTables(results: BenchResults): Table[] {
       column(results, system, 'scheduled-steady', 'latenessMax', formatMs),
     ]),
   };
-  return [throughput, lateness];
+  return [throughput, lateness, ...internalsTables(results)];
+}
+
+/** Figures the subject systems reported themselves, one table per scenario that has any. */
+function internalsTables(results: BenchResults): Table[] {
+  const tables: Table[] = [];
+  for (const scenario of results.scenarios) {
+    const cells = results.summary.filter((cell) => cell.scenario === scenario && Object.keys(cell.metrics).some((m) => m.startsWith('internal:')));
+    if (cells.length === 0) continue;
+    const names = [...new Set(cells.flatMap((cell) => Object.keys(cell.metrics).filter((m) => m.startsWith('internal:'))))];
+    tables.push({
+      title: `${scenario}: the subject's own measurements`,
+      headers: ['System', ...names.map((name) => name.slice('internal:'.length))],
+      rows: cells.map((cell) => [
+        cell.system,
+        ...names.map((name) => cellText(cell, name as MetricName, (value) => (name.endsWith('ms') ? formatMs(value) : formatRate(value)))),
+      ]),
+    });
+  }
+  return tables;
 }
 
 /** Plain text with aligned columns, for the terminal. */

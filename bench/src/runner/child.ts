@@ -63,7 +63,9 @@ async function main(): Promise<void> {
     await system.setup();
     phase = 'run';
     const metrics = await scenario.run({ system, definition, sizes: spec.sizes, now: Date.now });
-    outcome = { ok: true, metrics, warnings };
+    phase = 'internal metrics';
+    const internals = system.internalMetrics ? await system.internalMetrics() : undefined;
+    outcome = { ok: true, metrics: internals ? { ...metrics, internals } : metrics, warnings };
   } catch (error) {
     outcome = { ok: false, phase, error: describe(error), warnings };
   }

@@ -54,6 +54,8 @@ export interface RunMetrics {
   readonly notes: readonly string[];
   /** Peak resident memory of the benchmark process, MiB. */
   readonly maxRssMiB: number;
+  /** The system's own figures (BenchSystem.internalMetrics), when it reports any. */
+  readonly internals?: Readonly<Record<string, number>>;
 }
 
 /** A scenario: how long it may take, and how to run it once. */

@@ -1,8 +1,10 @@
 import { rmSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { configFileSchema } from '../../../src/config/schema.js';
 import type { Settings } from '../../../src/config/settings.js';
@@ -48,6 +50,7 @@ class MissiveSystem implements BenchSystem {
   #runtime: Runtime | undefined;
   #producer: Producer | undefined;
   #roles: RunningRoles | undefined;
+  readonly #loopDelay = monitorEventLoopDelay({ resolution: 5 });
 
   constructor(
     private readonly context: RunContext,
@@ -82,6 +85,8 @@ class MissiveSystem implements BenchSystem {
 
   async startWorkers(handler: MessageHandler): Promise<void> {
     this.#factory.handler = handler;
+    this.#loopDelay.reset();
+    this.#loopDelay.enable();
     this.#roles = await startRoles(this.#requireRuntime(), ['worker', 'scheduler']);
   }
 
@@ -100,6 +105,35 @@ class MissiveSystem implements BenchSystem {
       text: `${message.seq}|${message.payload}`,
       ...(message.dueAt !== null && { delivery: { mode: 'scheduled', at: new Date(message.dueAt).toISOString() } }),
     });
+  }
+
+  /**
+   * What only Missive can see: how late its scheduler published each scheduled message (the
+   * handler's lateness adds the trip through RabbitMQ and the worker), and how fast it dispatched.
+   */
+  async internalMetrics(): Promise<Readonly<Record<string, number>>> {
+    const db = this.#requireRuntime().store.context.db;
+    const { rows } = await sql<{ late: number | string; at: number | string }>`
+      SELECT e.at - m.scheduled_at AS late, e.at AS at
+      FROM message_events e JOIN messages m ON m.id = e.message_id
+      WHERE e.event = 'dispatched' AND m.scheduled_at IS NOT NULL`.execute(db);
+    this.#loopDelay.disable();
+    const loop = {
+      'event-loop delay p99 ms': this.#loopDelay.percentile(99) / 1e6,
+      'event-loop delay max ms': this.#loopDelay.max / 1e6,
+    };
+    if (rows.length === 0) return loop;
+    const late = rows.map((row) => Number(row.late)).sort((a, b) => a - b);
+    const times = rows.map((row) => Number(row.at));
+    const spanMs = Math.max(...times) - Math.min(...times);
+    const at = (q: number) => late[Math.min(late.length - 1, Math.floor(q * late.length))] ?? 0;
+    return {
+      'dispatch lateness p50 ms': at(0.5),
+      'dispatch lateness p99 ms': at(0.99),
+      'dispatch lateness max ms': late.at(-1) ?? 0,
+      ...(spanMs > 0 && { 'dispatch rate msgs/s': (rows.length / spanMs) * 1000 }),
+      ...loop,
+    };
   }
 
   async teardown(): Promise<void> {

@@ -65,6 +65,12 @@ export interface BenchSystem {
    */
   sendMany?(messages: readonly BenchMessage[]): Promise<void>;
   /**
+   * Optional: figures only the system itself can see (for Missive, how late its scheduler
+   * published, as opposed to when the handler ran), read after a scenario and before teardown.
+   * Reported in a table of their own, as medians of the runs like everything else.
+   */
+  internalMetrics?(): Promise<Readonly<Record<string, number>>>;
+  /**
    * Closes connections and removes everything named after this run. Must also work on a fresh
    * instance that never ran `setup` (the harness calls it that way after killing a hung run).
    */
