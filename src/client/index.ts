@@ -2,15 +2,32 @@
  * A typed client for Missive's HTTP API (`missive/client`). It imports types only from the
  * server's modules, so it pulls in no server code: it runs wherever `fetch` does.
  */
+import type { CreatedBatch } from '../batch/service.js';
+import type { ItemStatus } from '../batch/types.js';
+import type { BatchItemView, BatchView } from '../batch/view.js';
 import type { Problem } from '../http/problem.js';
-import type { ReadinessResponse, RescheduleBody, SendResponse } from '../http/schemas.js';
+import type { BatchItemPage, ReadinessResponse, RescheduleBody, SendResponse } from '../http/schemas.js';
 import type { MessageInput } from '../message/schema.js';
 import type { Delivery } from '../message/types.js';
 import type { MessageView } from '../message/view.js';
 import type { DeadLetterPage, ReplayReceipt } from '../runtime/services/dead-letters.js';
 import type { ProvidersReport } from '../runtime/services/providers.js';
 
-export type { DeadLetterPage, Delivery, MessageInput, MessageView, Problem, ProvidersReport, ReplayReceipt, SendResponse };
+export type {
+  BatchItemPage,
+  BatchItemView,
+  BatchView,
+  CreatedBatch,
+  DeadLetterPage,
+  Delivery,
+  ItemStatus,
+  MessageInput,
+  MessageView,
+  Problem,
+  ProvidersReport,
+  ReplayReceipt,
+  SendResponse,
+};
 
 /** Options of {@link MissiveClient}. */
 export interface MissiveClientOptions {
@@ -51,6 +68,39 @@ export interface ReadyReport {
   checks: ReadinessResponse['checks'];
 }
 
+/** Options of a new batch, in either form of {@link MissiveClient.createBatch}. */
+export interface BatchOptions {
+  /** Refuse the whole batch at the first bad row. Default false: bad rows are skipped and reported. */
+  strict?: boolean;
+  /** Start no earlier than this time (a Date, or ISO 8601 with offset). Default at once. */
+  at?: Date | string;
+  /** Items sent at once. Default the server's `batch.concurrency` setting. */
+  concurrency?: number;
+  /** Resume by itself when the circuit that paused the batch closes. Default true. */
+  autoResume?: boolean;
+  /** Provider instance to send through. Default the template's, else the channel's primary. */
+  provider?: string;
+}
+
+/** A batch template: a message without `to`, whose strings may hold `{{column}}` placeholders. */
+export type BatchTemplate = Record<string, unknown>;
+
+/** A batch whose recipients are given inline (sent as one JSON body, bound by the server's body limit). */
+export interface CreateBatchJson extends BatchOptions {
+  template: BatchTemplate;
+  /** One object per recipient: `to` and the columns the placeholders name. */
+  recipients: ({ to: string } & Record<string, unknown>)[];
+}
+
+/** A batch whose recipients file is streamed: never read whole into memory on either side. */
+export interface CreateBatchUpload extends BatchOptions {
+  template: BatchTemplate;
+  /** The file's bytes: a web ReadableStream, a Node Readable, or any async iterable of chunks. */
+  recipients: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>;
+  /** `text/csv`, or `application/x-ndjson` (also `application/jsonl`) for NDJSON. */
+  contentType: string;
+}
+
 /** Calls Missive's HTTP API; every method throws {@link MissiveApiError} on an error answer. */
 export class MissiveClient {
   readonly #baseUrl: string;
@@ -86,6 +136,55 @@ export class MissiveClient {
     const delivery: Delivery = typeof when === 'string' || when instanceof Date ? { mode: 'scheduled', at: typeof when === 'string' ? when : when.toISOString() } : when;
     const body: RescheduleBody = { delivery };
     return this.#json('PATCH', `/v1/messages/${encodeURIComponent(id)}`, { ...options, body });
+  }
+
+  /**
+   * Creates a batch. With `recipients` an array, one JSON request; with a stream and a
+   * `contentType`, the file is uploaded as it is read, the template and options in the query.
+   */
+  async createBatch(request: CreateBatchJson | CreateBatchUpload, options: CallOptions = {}): Promise<CreatedBatch> {
+    const at = request.at instanceof Date ? request.at.toISOString() : request.at;
+    if (Array.isArray(request.recipients)) {
+      return this.#json('POST', '/v1/batches', { ...options, body: { ...request, ...(at !== undefined && { at }) } });
+    }
+    const upload = request as CreateBatchUpload;
+    const query = new URLSearchParams({ template: JSON.stringify(upload.template) });
+    if (upload.strict !== undefined) query.set('strict', String(upload.strict));
+    if (at !== undefined) query.set('at', at);
+    if (upload.concurrency !== undefined) query.set('concurrency', String(upload.concurrency));
+    if (upload.autoResume !== undefined) query.set('autoResume', String(upload.autoResume));
+    if (upload.provider !== undefined) query.set('provider', upload.provider);
+    return this.#json('POST', `/v1/batches?${query.toString()}`, { ...options, upload: { body: webStream(upload.recipients), contentType: upload.contentType } });
+  }
+
+  /** A batch's status, counts, rate and ETA. */
+  async getBatch(id: string, options: CallOptions = {}): Promise<BatchView> {
+    return this.#json('GET', `/v1/batches/${encodeURIComponent(id)}`, options);
+  }
+
+  /** Pauses a batch: no new items are sent; returns it as it now is. */
+  async pauseBatch(id: string, options: CallOptions = {}): Promise<BatchView> {
+    return this.#json('POST', `/v1/batches/${encodeURIComponent(id)}/pause`, options);
+  }
+
+  /** Resumes a paused batch where it left off. */
+  async resumeBatch(id: string, options: CallOptions = {}): Promise<BatchView> {
+    return this.#json('POST', `/v1/batches/${encodeURIComponent(id)}/resume`, options);
+  }
+
+  /** Cancels a batch: none of its remaining items are sent. */
+  async cancelBatch(id: string, options: CallOptions = {}): Promise<BatchView> {
+    return this.#json('POST', `/v1/batches/${encodeURIComponent(id)}/cancel`, options);
+  }
+
+  /** One page of a batch's items in order; pass the page's `next` as `after` for the following one. */
+  async listBatchItems(id: string, page: { status?: ItemStatus; after?: number; limit?: number } = {}, options: CallOptions = {}): Promise<BatchItemPage> {
+    const query = new URLSearchParams();
+    if (page.status !== undefined) query.set('status', page.status);
+    if (page.after !== undefined) query.set('after', String(page.after));
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    const search = query.toString();
+    return this.#json('GET', `/v1/batches/${encodeURIComponent(id)}/items${search === '' ? '' : `?${search}`}`, options);
   }
 
   /** Provider types, configured instances, channel order and circuits (secrets redacted). */
@@ -142,10 +241,15 @@ export class MissiveClient {
   async #request(method: string, path: string, options: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...this.#headers, ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.upload !== undefined) headers['content-type'] = options.upload.contentType;
     const response = await this.#fetch(`${options.ops ? this.#opsBaseUrl : this.#baseUrl}${path}`, {
       method,
       headers,
       ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+      // A streamed body needs `duplex: 'half'`; and `redirect: 'error'`, because to be able to follow
+      // a redirect fetch clones the request, teeing the body, and the unread branch would keep a
+      // copy of the whole upload in memory (the API never redirects).
+      ...(options.upload !== undefined && { body: options.upload.body, duplex: 'half' as const, redirect: 'error' as const }),
       ...(options.signal && { signal: options.signal }),
     });
     if (!response.ok) throw new MissiveApiError(await problemOf(response));
@@ -155,9 +259,31 @@ export class MissiveClient {
 
 interface RequestOptions extends CallOptions {
   body?: unknown;
+  /** A streamed body of this content type (instead of a JSON `body`). */
+  upload?: { body: ReadableStream<Uint8Array>; contentType: string };
   headers?: Record<string, string>;
   /** Sent to the ops base URL. */
   ops?: boolean;
+}
+
+/**
+ * The upload as a web ReadableStream, which every fetch accepts as a body (a Node Readable and
+ * other async iterables are read one chunk per pull, so backpressure reaches the source).
+ */
+function webStream(source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string>): ReadableStream<Uint8Array> {
+  if (typeof (source as ReadableStream<Uint8Array>).getReader === 'function') return source as ReadableStream<Uint8Array>;
+  const iterator = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await iterator.next();
+      if (next.done) controller.close();
+      else controller.enqueue(typeof next.value === 'string' ? encoder.encode(next.value) : next.value);
+    },
+    async cancel(reason) {
+      await iterator.return?.(reason);
+    },
+  });
 }
 
 /** The problem document of an error response; one is made up when the body is not one (a proxy's page). */

@@ -1,3 +1,4 @@
+import type { ItemStatus } from '../batch/types.js';
 import type { Channel } from '../message/channels.js';
 import type { MessageStatus } from '../message/types.js';
 import type { BreakerState } from '../resilience/breaker/state.js';
@@ -12,6 +13,11 @@ export interface GaugeSources {
   breakerStates?(): Promise<{ provider: string; state: BreakerState }[]>;
   /** How many messages are in each status. */
   messageCounts?(): Promise<Partial<Record<MessageStatus, number>>>;
+  /**
+   * Batch items by status: `pending` and `sending` of unfinished batches (a cancelled batch's
+   * unsent items are not waiting for anything), `sent` and `failed` of every batch.
+   */
+  batchItemCounts?(): Promise<Partial<Record<ItemStatus, number>>>;
   /** Messages waiting in each channel queue and the dead-letter queue; empty while disconnected. */
   queueDepths?(): Promise<{ queue: Channel | 'dead-letter'; depth: number }[]>;
 }

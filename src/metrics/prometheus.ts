@@ -1,7 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ITEM_STATUSES } from '../batch/types.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Channel } from '../message/channels.js';
-import { MESSAGE_STATUSES, type MessageStatus } from '../message/types.js';
+import { MESSAGE_STATUSES } from '../message/types.js';
 import { BREAKER_STATE_VALUE, type GaugeSources } from './gauge-sources.js';
 import type { Metrics } from './metrics.js';
 
@@ -9,7 +10,7 @@ import type { Metrics } from './metrics.js';
 export interface PrometheusMetricsOptions {
   /** Also export Node.js process metrics (CPU, memory, event loop, GC). Default true. */
   processMetrics?: boolean;
-  /** Reuse the messages-by-status count for this long, in ms, to keep scrapes cheap. Default 5000. */
+  /** Reuse the messages-by-status and batch-items-by-status counts for this long, in ms, to keep scrapes cheap. Default 5000. */
   countCacheMs?: number;
   /** A scrape-time source slower than this, in ms, is skipped for that scrape. Default 2000. */
   sourceTimeoutMs?: number;
@@ -24,8 +25,8 @@ const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 /**
  * The roles' metrics in a Prometheus registry of their own (never the global one, so several
  * runtimes in one process stay apart). Counters and histograms are fed by the roles through
- * {@link Metrics}; breaker states, messages by status and queue depths are read at scrape time
- * from the sources given to {@link observe}.
+ * {@link Metrics}; breaker states, messages and batch items by status, and queue depths are read
+ * at scrape time from the sources given to {@link observe}.
  */
 export class PrometheusMetrics implements Metrics {
   /** The registry holding every metric below. */
@@ -34,7 +35,8 @@ export class PrometheusMetrics implements Metrics {
   readonly #countCacheMs: number;
   readonly #sourceTimeoutMs: number;
   #sources: GaugeSources = {};
-  #counts: { at: number; value: Partial<Record<MessageStatus, number>> } | undefined;
+  /** Counts read from the store, by gauge name, with when they were read. */
+  readonly #counts = new Map<string, { at: number; value: unknown }>();
 
   readonly #accepted: Counter<'channel' | 'mode'>;
   readonly #delivered: Counter<'channel' | 'provider'>;
@@ -106,7 +108,7 @@ export class PrometheusMetrics implements Metrics {
   /** Reads scrape-time gauges from these sources from now on. */
   observe(sources: GaugeSources): void {
     this.#sources = sources;
-    this.#counts = undefined;
+    this.#counts.clear();
   }
 
   /** The media type of {@link render}'s output. */
@@ -123,7 +125,8 @@ export class PrometheusMetrics implements Metrics {
     const registers = [this.registry];
     const breakerStates = () => this.#read(() => this.#sources.breakerStates?.());
     const queueDepths = () => this.#read(() => this.#sources.queueDepths?.());
-    const counts = () => this.#messageCounts();
+    const counts = () => this.#cachedCount('messages', () => this.#sources.messageCounts?.());
+    const batchCounts = () => this.#cachedCount('batch_items', () => this.#sources.batchItemCounts?.());
     new Gauge({
       name: 'missive_breaker_state',
       help: 'Circuit breaker state per provider instance: 0 closed, 1 half-open, 2 open.',
@@ -146,6 +149,17 @@ export class PrometheusMetrics implements Metrics {
       },
     });
     new Gauge({
+      name: 'missive_batch_items',
+      help: 'Batch items by status: pending and sending in unfinished batches, sent and failed in all.',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        this.reset();
+        const value = await batchCounts();
+        if (value) for (const status of ITEM_STATUSES) this.set({ status }, value[status] ?? 0);
+      },
+    });
+    new Gauge({
       name: 'missive_queue_depth',
       help: 'Messages waiting in each RabbitMQ queue (channel queues and dead-letter).',
       labelNames: ['queue'],
@@ -157,12 +171,13 @@ export class PrometheusMetrics implements Metrics {
     });
   }
 
-  /** Messages by status, from the cache when fresh enough. */
-  async #messageCounts(): Promise<Partial<Record<MessageStatus, number>> | undefined> {
+  /** A count by status, from the cache when fresh enough, else from its source. */
+  async #cachedCount<Status extends string>(name: string, source: () => Promise<Partial<Record<Status, number>>> | undefined): Promise<Partial<Record<Status, number>> | undefined> {
     const now = this.#clock.now();
-    if (this.#counts && now - this.#counts.at < this.#countCacheMs) return this.#counts.value;
-    const value = await this.#read(() => this.#sources.messageCounts?.());
-    if (value) this.#counts = { at: now, value };
+    const cached = this.#counts.get(name);
+    if (cached && now - cached.at < this.#countCacheMs) return cached.value as Partial<Record<Status, number>>;
+    const value = await this.#read(source);
+    if (value) this.#counts.set(name, { at: now, value });
     return value;
   }
 
