@@ -169,7 +169,33 @@ export class Scheduler {
       return;
     }
     this.#held.delete(dueAt);
-    void this.#track(this.#dispatch(group.messages));
+    const relays = group.messages.some((message) => message.status === 'queued');
+    void this.#track(relays ? this.#dispatch(group.messages) : this.#dispatchGroup(dueAt, group.messages));
+  }
+
+  /**
+   * Dispatches a held group of scheduled or retrying messages, all due at `dueAt`: one store
+   * write for the whole group (found by its due time and this scheduler's lease), then the
+   * publishes.
+   */
+  async #dispatchGroup(dueAt: number, messages: readonly DueMessage[]): Promise<void> {
+    const { store, clock, logger, owner, publisher } = this.deps;
+    const now = clock.now();
+    let moved: Set<string>;
+    try {
+      moved = new Set(await persist('dispatch due messages', () => store.beginDispatchDue(owner, dueAt, now, now + this.deps.relayAfterMs), logger));
+    } catch (error) {
+      logger.warn({ err: (error as Error).message, count: messages.length }, 'could not dispatch; the leases will expire and the messages be claimed again');
+      return;
+    }
+    await Promise.all(
+      messages
+        .filter((message) => moved.has(message.id))
+        .map(async (message) => {
+          await publisher.publish({ ...message, status: 'queued' });
+          this.deps.metrics?.dispatched(clock.now() - dueAt);
+        }),
+    );
   }
 
   async #track(work: Promise<void>): Promise<void> {

@@ -282,6 +282,25 @@ export class SqlMessageStore implements MessageStore {
     return relays.length === 0 ? move(this.db) : this.db.transaction().execute(move);
   }
 
+  async beginDispatchDue(owner: string, dueAt: number, now: number, relayAt: number): Promise<string[]> {
+    const moved = await this.db
+      .updateTable('messages')
+      .set({
+        status: 'queued',
+        due_at: relayAt,
+        lease_owner: null,
+        lease_expires_at: null,
+        updated_at: now,
+        dispatched_at: sql<number>`COALESCE(dispatched_at, CASE WHEN status = 'scheduled' THEN ${sql.lit(Math.round(now))} END)`,
+      })
+      .where('due_at', '=', dueAt)
+      .where('lease_owner', '=', owner)
+      .where('status', 'in', ['scheduled', 'retrying'])
+      .returning('id')
+      .execute();
+    return moved.map((row) => row.id);
+  }
+
   async releaseLeases(ids: readonly string[], owner: string): Promise<void> {
     if (ids.length === 0) return;
     await this.db

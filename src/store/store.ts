@@ -120,6 +120,13 @@ export interface MessageStore {
     relayAt: number,
   ): Promise<string[]>;
 
+  /**
+   * The same for every scheduled or retrying message `owner` leased that is due exactly at
+   * `dueAt` (one held group): one statement found through the due-time index, however many
+   * messages share the time. Relays are not moved here (they get a history entry each).
+   */
+  beginDispatchDue(owner: string, dueAt: number, now: number, relayAt: number): Promise<string[]>;
+
   /** Gives leased messages back without dispatching them (shutdown). */
   releaseLeases(ids: readonly string[], owner: string): Promise<void>;
 

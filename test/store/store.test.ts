@@ -202,6 +202,21 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
     expect(await store.getMessage(c.id)).toMatchObject({ status: 'scheduled', dueAt: T0 + 9000 });
   });
 
+  it('dispatches a held group by its due time and lease in one go', async () => {
+    const a = scheduled(T0 + 1000);
+    const b = scheduled(T0 + 1000);
+    const c = scheduled(T0 + 1000);
+    const other = scheduled(T0 + 2000);
+    await store.insertMessages([a, b, c, other]);
+    await store.claimDue('s1', T0 + 5000, T0, 30_000, 10);
+    await store.cancel(c.id, T0 + 1);
+    expect((await store.beginDispatchDue('s2', T0 + 1000, T0 + 1000, T0 + 11_000)).length).toBe(0);
+    expect((await store.beginDispatchDue('s1', T0 + 1000, T0 + 1000, T0 + 11_000)).sort()).toEqual([a.id, b.id].sort());
+    expect(await store.getMessage(a.id)).toMatchObject({ status: 'queued', dueAt: T0 + 11_000 });
+    expect(await store.getMessage(other.id)).toMatchObject({ status: 'scheduled' });
+    expect((await store.getHistory(a.id)).map((h) => h.event)).toEqual(['accepted', 'dispatched']);
+  });
+
   it('relays a stranded queued message with a history entry saying so', async () => {
     const stranded = queued(email(), T0 - 20_000);
     await store.insertMessages([stranded]);

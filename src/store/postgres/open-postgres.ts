@@ -57,8 +57,21 @@ class PostgresMessageStore extends SqlMessageStore {
     if (this.schemaName !== undefined) await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(this.schemaName)}`.execute(this.db);
   }
 
+  /**
+   * Kysely's migrator introspects every schema of the database; PostgreSQL's catalog functions
+   * can then fail with "… does not exist" when another schema is being dropped at that moment
+   * (a neighbour tenant, a test). That race passes at once, so it is tried again, briefly.
+   */
   override async migrate(): Promise<void> {
-    await this.ensureSchema();
-    await super.migrate();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.ensureSchema();
+        await super.migrate();
+        return;
+      } catch (error) {
+        if (attempt >= 5 || !/does not exist/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   }
 }
