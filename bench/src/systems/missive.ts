@@ -114,9 +114,8 @@ class MissiveSystem implements BenchSystem {
   async internalMetrics(): Promise<Readonly<Record<string, number>>> {
     const db = this.#requireRuntime().store.context.db;
     const { rows } = await sql<{ late: number | string; at: number | string }>`
-      SELECT e.at - m.scheduled_at AS late, e.at AS at
-      FROM message_events e JOIN messages m ON m.id = e.message_id
-      WHERE e.event = 'dispatched' AND m.scheduled_at IS NOT NULL`.execute(db);
+      SELECT dispatched_at - scheduled_at AS late, dispatched_at AS at
+      FROM messages WHERE dispatched_at IS NOT NULL AND scheduled_at IS NOT NULL`.execute(db);
     this.#loopDelay.disable();
     const loop = {
       'event-loop delay p99 ms': this.#loopDelay.percentile(99) / 1e6,
