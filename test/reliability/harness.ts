@@ -97,6 +97,39 @@ export class Scenario {
     await Promise.all(pending);
   }
 
+  /**
+   * The same through the HTTP API of a `serve` process: a message is accepted when the API
+   * answered 202 (a refused or failed request is not).
+   */
+  async sendStreamOverHttp(api: string, count: number, perSecond: number, make: (i: number) => unknown): Promise<void> {
+    const started = Date.now();
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < count; i++) {
+      const due = started + (i * 1000) / perSecond;
+      if (due > Date.now()) await pause(due - Date.now());
+      pending.push(
+        fetch(`${api}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(make(i)) }).then(
+          async (response) => {
+            if (response.status === 202) this.accepted.add(((await response.json()) as { id: string }).id);
+            else this.rejectedSends++;
+          },
+          () => {
+            this.rejectedSends++;
+          },
+        ),
+      );
+    }
+    await Promise.all(pending);
+  }
+
+  /** The API address a `serve` or `start` process logged when it came up. */
+  apiOf(child: MissiveProcess): string {
+    const line = child.output().split('\n').find((text) => text.includes('missive is running')) ?? '{}';
+    const api = (JSON.parse(line) as { api?: string }).api;
+    if (!api) throw new Error('the process serves no API');
+    return api;
+  }
+
   /** The message ids the outbox received, one per delivery (a line cut by a kill is skipped). */
   deliveries(): string[] {
     let text = '';

@@ -9,9 +9,11 @@ describe('RabbitMQ stopped and started while producers send', () => {
   });
 
   it('loses nothing: sends during the outage are stored and relayed', async () => {
-    scenario = await Scenario.create('RabbitMQ stop_app / start_app while sending', 'sqlite', { scheduler: { relayAfterMs: 3_000 } });
-    await scenario.start('start');
-    const sending = scenario.sendStream(2_000, 250, message);
+    scenario = await Scenario.create('RabbitMQ stop_app / start_app while clients POST to `serve`', 'sqlite', { scheduler: { relayAfterMs: 3_000 } });
+    const api = scenario.apiOf(await scenario.start('serve'));
+    await scenario.start('worker');
+    await scenario.start('scheduler');
+    const sending = scenario.sendStreamOverHttp(api, 2_000, 250, message);
     await pause(2_000);
     await run('rabbitmqctl', ['-q', 'stop_app']);
     await pause(3_000);
@@ -19,7 +21,7 @@ describe('RabbitMQ stopped and started while producers send', () => {
     await sending;
     await scenario.waitForDeliveries(120_000);
     const result = scenario.finish(
-      `${scenario.rejectedSends} sends refused (none: the store takes them while the broker is away); messages in hand when the broker went away are redelivered, and those already sent are sent again`,
+      `${scenario.rejectedSends} requests refused (none: the API answers 202 once the message is stored, and the scheduler relays it when the broker is back); messages in hand when the broker went away are redelivered, and those already sent are sent again`,
     );
     expect(result.accepted).toBe(2_000);
     expect(result.lost).toBe(0);
