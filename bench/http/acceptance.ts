@@ -2,7 +2,7 @@
 // load generator in another process (autocannon), against the producer called in-process in the
 // same run, as a ratio (issue 7's target: at least 0.6). Prints one JSON object.
 //   tsx bench/http/acceptance.ts [--seconds 5] [--connections 64] [--store sqlite|postgres]
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,8 +23,21 @@ const store = flag('store', 'sqlite') as 'sqlite' | 'postgres';
 const amqpUrl = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const AUTOCANNON = resolve(import.meta.dirname, '..', 'node_modules', 'autocannon', 'autocannon.js');
 const message = { channel: 'chat', to: '#bench', text: 'x'.repeat(250) };
-/** `autocannon` (npm, always there) or `wrk` (a C load generator, lighter on a small machine, if installed). */
-const generator = flag('generator', 'autocannon') as 'autocannon' | 'wrk';
+/**
+ * The load generator: wrk (a C program, light on a small machine's cores) when installed, else
+ * autocannon (npm, always there), which takes much of a core from the server it measures.
+ */
+const generator = flag('generator', hasWrk() ? 'wrk' : 'autocannon') as 'autocannon' | 'wrk';
+
+function hasWrk(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // wrk --version exits 1 after printing its version; only a missing binary throws ENOENT.
+    return (error as { code?: string }).code !== 'ENOENT';
+  }
+}
 
 /** Sends from this process, `connections` at a time, for `seconds`: the ceiling for the API. */
 async function inProcess(runtime: Runtime): Promise<number> {

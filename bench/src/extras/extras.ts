@@ -61,7 +61,7 @@ function batchMemory(store: 'sqlite' | 'postgres'): Extra {
 function httpAcceptance(store: 'sqlite' | 'postgres'): Extra {
   return {
     name: `http-acceptance (${store})`,
-    description: 'messages accepted per second through POST /v1/messages, load from autocannon in another process, vs the producer called in-process',
+    description: 'messages accepted per second through POST /v1/messages, load from wrk (else autocannon) in another process, vs the producer called in-process',
     target: '≥ 0.6 of in-process',
     store,
     command: (mode) => ({
