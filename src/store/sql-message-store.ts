@@ -14,47 +14,9 @@ import type {
   MessageStore,
   Transition,
 } from './store.js';
+import { historyOf } from './history.js';
+import { CHANGE_COLUMNS, EVENT_COLUMNS, INSERT_COLUMNS, insertRow } from './message-columns.js';
 import { type Database, type MessagesTable, toMessageRecord } from './tables.js';
-
-const INSERT_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'id', type: 'text' },
-  { name: 'channel', type: 'text' },
-  { name: 'recipient', type: 'text' },
-  { name: 'content', type: 'text' },
-  { name: 'sender', type: 'text' },
-  { name: 'provider', type: 'text' },
-  { name: 'metadata', type: 'text' },
-  { name: 'idempotency_key', type: 'text' },
-  { name: 'delivery_mode', type: 'text' },
-  { name: 'scheduled_at', type: 'bigint' },
-  { name: 'due_at', type: 'bigint' },
-  { name: 'status', type: 'text' },
-  { name: 'created_at', type: 'bigint' },
-  { name: 'updated_at', type: 'bigint' },
-  { name: 'batch_id', type: 'text' },
-  { name: 'batch_item', type: 'integer' },
-];
-
-const EVENT_COLUMNS: readonly ColumnSpec[] = [
-  { name: 'id', type: 'text' },
-  { name: 'message_id', type: 'text' },
-  { name: 'at', type: 'bigint' },
-  { name: 'event', type: 'text' },
-  { name: 'status', type: 'text' },
-  { name: 'detail', type: 'text' },
-];
-
-/** How each settable field maps to a column. */
-const CHANGE_COLUMNS: Record<keyof MessageChanges, ColumnSpec> = {
-  status: { name: 'status', type: 'text' },
-  attempts: { name: 'attempts', type: 'integer' },
-  dueAt: { name: 'due_at', type: 'bigint' },
-  lastProvider: { name: 'last_provider', type: 'text' },
-  providerMessageId: { name: 'provider_message_id', type: 'text' },
-  lastError: { name: 'last_error', type: 'text' },
-  deliveredAt: { name: 'delivered_at', type: 'bigint' },
-  deadLetteredAt: { name: 'dead_lettered_at', type: 'bigint' },
-};
 
 /** Statuses the scheduler acts on when their due time comes. */
 const SCHEDULER_STATUSES: readonly MessageStatus[] = ['scheduled', 'retrying', 'queued'];
@@ -83,24 +45,7 @@ export class SqlMessageStore implements MessageStore {
 
   async insertMessages(inserts: readonly MessageInsert[]): Promise<InsertResult[]> {
     if (inserts.length === 0) return [];
-    const rows = inserts.map((insert) => ({
-      id: insert.id,
-      channel: insert.message.channel,
-      recipient: insert.message.to,
-      content: JSON.stringify(insert.message.content),
-      sender: insert.message.from ?? null,
-      provider: insert.message.provider ?? null,
-      metadata: insert.message.metadata === undefined ? null : JSON.stringify(insert.message.metadata),
-      idempotency_key: insert.message.idempotencyKey ?? null,
-      delivery_mode: insert.message.delivery.mode,
-      scheduled_at: insert.scheduledAt,
-      due_at: insert.dueAt,
-      status: insert.status,
-      created_at: insert.now,
-      updated_at: insert.now,
-      batch_id: insert.batch?.id ?? null,
-      batch_item: insert.batch?.item ?? null,
-    }));
+    const rows = inserts.map(insertRow);
     const columns = sql.raw(INSERT_COLUMNS.map((c) => c.name).join(', '));
     // One statement, no transaction: a message's acceptance is read back from its row (see
     // getHistory), so nothing else is written per message here.
@@ -403,35 +348,7 @@ export class SqlMessageStore implements MessageStore {
       this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst(),
       this.db.selectFrom('message_events').select(['at', 'event', 'status', 'detail']).where('message_id', '=', id).orderBy('id').execute(),
     ]);
-    if (!row) return [];
-    const record = toMessageRecord(row);
-    const accepted: HistoryEntry = {
-      at: record.createdAt,
-      event: 'accepted',
-      status: record.scheduledAt !== null && record.scheduledAt > record.createdAt ? 'scheduled' : 'queued',
-    };
-    const history: HistoryEntry[] = [
-      accepted,
-      ...stored.map((entry) => ({
-        at: Number(entry.at),
-        event: entry.event,
-        status: entry.status as MessageStatus,
-        ...(entry.detail !== null && { detail: JSON.parse(entry.detail) as HistoryEntry['detail'] }),
-      })),
-    ];
-    if (row.dispatched_at !== null) {
-      history.push({ at: Number(row.dispatched_at), event: 'dispatched', status: 'queued' });
-    }
-    if (record.status === 'delivered' && record.deliveredAt !== null) {
-      history.push({
-        at: record.deliveredAt,
-        event: 'delivered',
-        status: 'delivered',
-        detail: { attempt: record.attempts, provider: record.lastProvider, providerMessageId: record.providerMessageId },
-      });
-    }
-    // Entries read from the row join the stored ones in time order (a stable sort keeps ties).
-    return history.sort((a, b) => a.at - b.at);
+    return row ? historyOf(row, stored) : [];
   }
 
   async listMessages(query: MessageQuery): Promise<MessageRecord[]> {
