@@ -13,6 +13,7 @@ import { PermanentProviderError } from '../errors.js';
 import { errorFromResponse } from '../http/classify.js';
 import { header, httpRequest, parseJson } from '../http/request.js';
 import type { OutgoingMessage, Provider, ProviderContext, ProviderFactory, SendContext, SendResult } from '../provider.js';
+import { scrubSecrets } from '../../core/logger.js';
 
 const optionsSchema = z.strictObject({
   /** Mailgun private API key (or a domain sending key). Required; secret. */
@@ -81,7 +82,7 @@ export class MailgunProvider implements Provider {
       {
         status: response.status,
         retryAfter: header(response, 'retry-after') ?? null,
-        vendorMessage: vendorMessage === undefined ? undefined : redact(vendorMessage, this.options.apiKey),
+        vendorMessage: vendorMessage === undefined ? undefined : scrubSecrets(vendorMessage, [this.options.apiKey]),
       },
       this.clock.now(),
     );
@@ -104,10 +105,6 @@ export function parseMailgunError(text: string): string | undefined {
   if (typeof said === 'string' && said !== '') return said;
   const trimmed = text.trim();
   return trimmed === '' ? undefined : trimmed.slice(0, 200);
-}
-
-function redact(text: string, secret: string): string {
-  return text.split(secret).join('[REDACTED]');
 }
 
 /** Factory of the `mailgun` provider (email). */

@@ -14,6 +14,7 @@ import { PermanentProviderError, type ProviderError, RateLimitedProviderError } 
 import { errorFromResponse } from '../http/classify.js';
 import { header, type HttpResponse, httpRequest, parseJson } from '../http/request.js';
 import type { OutgoingMessage, Provider, ProviderContext, ProviderFactory, SendContext, SendResult } from '../provider.js';
+import { scrubSecrets } from '../../core/logger.js';
 
 const optionsSchema = z.strictObject({
   /** SendGrid API key with the Mail Send permission. Required; secret. */
@@ -81,7 +82,7 @@ export class SendGridProvider implements Provider {
         status: response.status,
         retryAfter: header(response, 'retry-after') ?? null,
         vendorCode,
-        vendorMessage: vendorMessage === undefined ? undefined : redact(vendorMessage, this.options.apiKey),
+        vendorMessage: vendorMessage === undefined ? undefined : scrubSecrets(vendorMessage, [this.options.apiKey]),
       },
       now,
     );
@@ -137,10 +138,6 @@ export function parseSendGridError(text: string): { vendorCode?: string; vendorM
   }
   const trimmed = text.trim();
   return trimmed === '' ? {} : { vendorMessage: trimmed.slice(0, 200) };
-}
-
-function redact(text: string, secret: string): string {
-  return text.split(secret).join('[REDACTED]');
 }
 
 /** Factory of the `sendgrid` provider (email). */

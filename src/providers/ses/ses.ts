@@ -14,6 +14,7 @@ import { PermanentProviderError } from '../errors.js';
 import { httpRequest, parseJson } from '../http/request.js';
 import type { OutgoingMessage, Provider, ProviderContext, ProviderFactory, SendContext, SendResult } from '../provider.js';
 import { sesError } from './ses-errors.js';
+import { scrubSecrets } from '../../core/logger.js';
 
 const optionsSchema = z.strictObject({
   /** AWS region of the SES account, e.g. `eu-west-1`. Required. */
@@ -93,7 +94,7 @@ export class SesProvider implements Provider {
   }
 
   private redact(text: string): string {
-    return this.#secrets.reduce((out, secret) => out.split(secret).join('[REDACTED]'), text);
+    return scrubSecrets(text, this.#secrets);
   }
 }
 

@@ -9,6 +9,7 @@ import type { Channel } from '../../message/channels.js';
 import { PermanentProviderError, RetryableProviderError } from '../errors.js';
 import type { OutgoingMessage, Provider, ProviderContext, ProviderFactory, SendContext, SendResult } from '../provider.js';
 import { type SmtpFailure, smtpError } from './smtp-errors.js';
+import { scrubSecrets } from '../../core/logger.js';
 
 const optionsSchema = z
   .strictObject({
@@ -115,8 +116,7 @@ export class SmtpProvider implements Provider {
   }
 
   private redact(text: string): string {
-    const pass = this.options.pass;
-    return pass === undefined ? text : text.split(pass).join('[REDACTED]');
+    return this.options.pass === undefined ? text : scrubSecrets(text, [this.options.pass]);
   }
 }
 
