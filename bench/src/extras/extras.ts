@@ -77,10 +77,29 @@ function httpAcceptance(store: 'sqlite' | 'postgres'): Extra {
   };
 }
 
+function claimAtScale(store: 'sqlite' | 'postgres'): Extra {
+  return {
+    name: `scheduler-claim-at-scale (${store})`,
+    description: "the scheduler's poll (next due time + claim) on an empty store and with many messages held for later",
+    target: 'not slowed by 1,000,000 held messages',
+    store,
+    command: (mode) => ({
+      script: 'bench/store/claim-at-scale.ts',
+      args: ['--messages', mode === 'full' ? '1000000' : '100000', '--store', store],
+      timeoutMs: mode === 'full' ? 1_200_000 : 180_000,
+    }),
+    figures: (output) => ({
+      held: Number(output.messages),
+      'empty poll ms': Number(output['empty poll median ms']),
+      'held poll ms': Number(output['held poll median ms']),
+    }),
+  };
+}
+
 /** The extras of a suite: both stores in the full suite, SQLite (the default store) in the quick one. */
 export function extrasFor(mode: SuiteMode): Extra[] {
   const stores: ('sqlite' | 'postgres')[] = mode === 'full' ? ['sqlite', 'postgres'] : ['sqlite'];
-  return stores.flatMap((store) => [batchThroughput(store), batchMemory(store), httpAcceptance(store)]);
+  return stores.flatMap((store) => [batchThroughput(store), batchMemory(store), httpAcceptance(store), claimAtScale(store)]);
 }
 
 /** Runs one extra once, in its own process. */
