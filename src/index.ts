@@ -4,12 +4,12 @@
  */
 import { loadSettings, type LoadOptions } from './config/load.js';
 import type { Settings } from './config/settings.js';
-import { NotFoundError } from './core/errors.js';
-import { messageView, type MessageView } from './message/view.js';
+import type { MessageView } from './message/view.js';
 import { PrometheusMetrics } from './metrics/prometheus.js';
 import type { SendReceipt } from './producer/producer.js';
 import { type Role, type RunningRoles, startRoles } from './runtime/roles.js';
 import { Runtime, type RuntimeOverrides } from './runtime/runtime.js';
+import { cancelMessage, getMessageView, rescheduleMessage } from './runtime/services/messages.js';
 
 /** Options of {@link createMissive}. */
 export interface MissiveOptions extends LoadOptions {
@@ -36,21 +36,18 @@ export class Missive {
   }
 
   /** A message's status and history. */
-  async status(id: string): Promise<MessageView> {
-    const record = await this.runtime.store.getMessage(id);
-    if (!record) throw new NotFoundError('message', id);
-    return messageView(record, await this.runtime.store.getHistory(id));
+  status(id: string): Promise<MessageView> {
+    return getMessageView(this.runtime, id);
   }
 
-  /** Cancels a scheduled message that has not been dispatched. */
-  async cancel(id: string): Promise<void> {
-    await this.runtime.store.cancel(id, this.runtime.clock.now());
+  /** Cancels a scheduled message that has not been dispatched; returns it. */
+  cancel(id: string): Promise<MessageView> {
+    return cancelMessage(this.runtime, id);
   }
 
-  /** Moves a scheduled message that has not been dispatched. */
-  async reschedule(id: string, at: Date): Promise<void> {
-    const now = this.runtime.clock.now();
-    await this.runtime.store.reschedule(id, Math.max(at.getTime(), now), now);
+  /** Moves a scheduled message that has not been dispatched (a past time means now); returns it. */
+  reschedule(id: string, at: Date): Promise<MessageView> {
+    return rescheduleMessage(this.runtime, id, { mode: 'scheduled', at: at.toISOString() });
   }
 
   /** Runs roles (worker, scheduler, batch runner; the HTTP API on request) until the returned handle is stopped. */

@@ -6,6 +6,7 @@ import type { IdGenerator } from '../../core/ids.js';
 import { SqlMessageStore } from '../sql-message-store.js';
 import type { Database as Tables } from '../tables.js';
 import { SqliteDialect } from './sqlite-dialect.js';
+import { withStatementCache } from './statement-cache.js';
 
 /** How long a write waits for another process's write to finish before failing, in ms. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -21,6 +22,6 @@ export function openSqliteStore(path: string, newId: IdGenerator): SqlMessageSto
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  const db = new Kysely<Tables>({ dialect: new KyselySqliteDialect({ database }) });
+  const db = new Kysely<Tables>({ dialect: new KyselySqliteDialect({ database: withStatementCache(database) }) });
   return new SqlMessageStore({ db, dialect: new SqliteDialect(database), newId });
 }
