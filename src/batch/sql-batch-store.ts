@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { SqlContext } from '../store/dialect.js';
+import type { SqlContext, SqlDialect } from '../store/dialect.js';
 import { SqlBatchItems } from './sql-batch-items.js';
 import type {
   BatchProgressRead,
@@ -23,9 +23,11 @@ import { type BatchItemRecord, type BatchRecord, type ClaimedItem, FINAL_BATCH_S
 export class SqlBatchStore implements BatchStore {
   private readonly db: BatchDatabase;
   private readonly items: SqlBatchItems;
+  private readonly dialect: SqlDialect;
 
   constructor(context: SqlContext) {
     this.db = context.db.withTables<BatchTables>();
+    this.dialect = context.dialect;
     this.items = new SqlBatchItems(this.db, context.dialect);
   }
 
@@ -57,13 +59,16 @@ export class SqlBatchStore implements BatchStore {
   }
 
   async finishCreating(batchId: string, totals: { total: number; skipped: number }, now: number): Promise<BatchRecord> {
-    const row = await this.db
-      .updateTable('batches')
-      .set({ status: 'pending', total: totals.total, skipped: totals.skipped, updated_at: now })
-      .where('id', '=', batchId)
-      .where('status', '=', 'creating')
-      .returningAll()
-      .executeTakeFirst();
+    // Durable, and with it every item inserted before: the caller is told the batch is stored.
+    const row = await this.dialect.durably(() =>
+      this.db
+        .updateTable('batches')
+        .set({ status: 'pending', total: totals.total, skipped: totals.skipped, updated_at: now })
+        .where('id', '=', batchId)
+        .where('status', '=', 'creating')
+        .returningAll()
+        .executeTakeFirst(),
+    );
     if (!row) throw new Error(`batch ${batchId} was not being created (deleted as abandoned?)`);
     return toBatchRecord(row);
   }
@@ -139,7 +144,8 @@ export class SqlBatchStore implements BatchStore {
     }
     let query = update.where('id', '=', batchId).where('status', '=', from.status);
     query = from.reason === null ? query.where('reason', 'is', null) : query.where('reason', '=', from.reason);
-    const row = await query.returningAll().executeTakeFirst();
+    // Durable: a pause or cancel the caller was told about must not come undone.
+    const row = await this.dialect.durably(() => query.returningAll().executeTakeFirst());
     return row ? toBatchRecord(row) : undefined;
   }
 

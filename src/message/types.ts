@@ -84,6 +84,13 @@ export interface MessageRecord extends NewMessage {
   batchItem: number | null;
 }
 
+/**
+ * A message as a worker holds it while delivering: the message itself and what the attempt and
+ * its metrics need. Narrower than a record on purpose: the claim reads back only these columns.
+ */
+export type ClaimedMessage = NewMessage &
+  Pick<MessageRecord, 'id' | 'attempts' | 'scheduledAt' | 'createdAt' | 'batchId' | 'batchItem'>;
+
 /** One entry of a message's history: an attempt or a change of state. */
 export interface HistoryEntry {
   at: number;

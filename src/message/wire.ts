@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MissiveError } from '../core/errors.js';
 import { fromZodIssues } from '../core/zod-issues.js';
 import { CHANNELS } from './channels.js';
-import type { MessageRecord } from './types.js';
+import type { ClaimedMessage } from './types.js';
 
 /** Version of the message format on the broker. */
 export const WIRE_VERSION = 1;
@@ -54,7 +54,7 @@ function looksValid(value: unknown): value is WireMessage {
 }
 
 /** Serializes a stored message for the broker (built without spread: hot path). */
-export function encodeWire(record: MessageRecord): Buffer {
+export function encodeWire(record: ClaimedMessage): Buffer {
   const wire: WireMessage = {
     v: WIRE_VERSION,
     id: record.id,

@@ -14,7 +14,7 @@ export interface ColumnSpec {
 /**
  * What differs between SQLite and PostgreSQL. Everything else is one implementation. Bulk writes
  * pass their rows as one JSON parameter, which both dialects can read as a table
- * (`json_each` / `jsonb_to_recordset`): one statement per batch, whatever the batch size.
+ * (`jsonb_each` / `jsonb_to_recordset`): one statement per batch, whatever the batch size.
  */
 export interface SqlDialect {
   readonly name: 'sqlite' | 'postgres';
@@ -30,6 +30,13 @@ export interface SqlDialect {
    * per matching message; pinning the primary-key index makes it one lookup per source row.
    */
   readonly messagesById: RawBuilder<unknown>;
+  /**
+   * Runs `work` so that its commits survive a power loss, not only a process crash: for writes
+   * a caller is told are done (a message accepted, a cancel, a batch created). Other writes (a
+   * claim, a delivery outcome) may be lost with the last moments before a power cut: at worst a
+   * message is delivered again, which at-least-once delivery allows.
+   */
+  durably<T>(work: () => Promise<T>): Promise<T>;
   /** Tells every scheduler (in any process) that a message is due at `dueAt`. */
   notifyScheduled(db: Kysely<Database>, dueAt: number): Promise<void>;
   /** Subscribes to those notifications; returns the unsubscribe function. */
@@ -44,10 +51,17 @@ export function postgresJsonRows(rows: readonly object[], columns: readonly Colu
   return sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(${sql.raw(definition)})`;
 }
 
-/** Builds `(SELECT json_extract(value, '$.a') AS a, … FROM json_each(?)) AS v` for SQLite. */
+/**
+ * Builds `(SELECT value ->> 0 AS a, … FROM jsonb_each(jsonb(?))) AS v` for SQLite. Each row goes
+ * in as an array in column order, and the parameter is parsed once into SQLite's binary JSON:
+ * reading a field by position from that is a lookup, where `json_extract(value, '$.a')` on text
+ * parses the whole row again for every column (a 100-row insert cost half as much this way).
+ */
 export function sqliteJsonRows(rows: readonly object[], columns: readonly ColumnSpec[]): RawBuilder<unknown> {
-  const select = columns.map((column) => `json_extract(value, '$.${column.name}') AS ${column.name}`).join(', ');
-  return sql`(SELECT ${sql.raw(select)} FROM json_each(${JSON.stringify(rows)})) AS v`;
+  const select = columns.map((column, index) => `value ->> ${index} AS ${column.name}`).join(', ');
+  const names = columns.map((column) => column.name);
+  const tuples = rows.map((row) => names.map((name) => (row as Record<string, unknown>)[name] ?? null));
+  return sql`(SELECT ${sql.raw(select)} FROM jsonb_each(jsonb(${JSON.stringify(tuples)}))) AS v`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { ConflictError, NotFoundError } from '../core/errors.js';
-import type { HistoryEntry, MessageRecord, MessageStatus } from '../message/types.js';
+import type { ClaimedMessage, HistoryEntry, MessageRecord, MessageStatus } from '../message/types.js';
 import type { ColumnSpec, SqlContext, SqlDialect } from './dialect.js';
 import type { IdGenerator } from '../core/ids.js';
 import { migrateToLatest } from './migrations/index.js';
@@ -16,7 +16,7 @@ import type {
 } from './store.js';
 import { historyOf } from './history.js';
 import { CHANGE_COLUMNS, EVENT_COLUMNS, INSERT_COLUMNS, insertRow } from './message-columns.js';
-import { type Database, type MessagesTable, toMessageRecord } from './tables.js';
+import { CLAIMED_COLUMNS, type Database, type MessagesTable, toClaimedMessage, toMessageRecord } from './tables.js';
 
 /** Statuses the scheduler acts on when their due time comes. */
 const SCHEDULER_STATUSES: readonly MessageStatus[] = ['scheduled', 'retrying', 'queued'];
@@ -48,11 +48,13 @@ export class SqlMessageStore implements MessageStore {
     const rows = inserts.map(insertRow);
     const columns = sql.raw(INSERT_COLUMNS.map((c) => c.name).join(', '));
     // One statement, no transaction: a message's acceptance is read back from its row (see
-    // getHistory), so nothing else is written per message here.
-    const inserted = await sql<{ id: string }>`
-      INSERT INTO messages (${columns})
-      SELECT ${columns} FROM ${this.dialect.jsonRows(rows, INSERT_COLUMNS)} WHERE true
-      ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`.execute(this.db);
+    // getHistory), so nothing else is written per message here. Durable: `send` resolves on it.
+    const inserted = await this.dialect.durably(
+      () => sql<{ id: string }>`
+        INSERT INTO messages (${columns})
+        SELECT ${columns} FROM ${this.dialect.jsonRows(rows, INSERT_COLUMNS)} WHERE true
+        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`.execute(this.db),
+    );
     const created = new Set(inserted.rows.map((row) => row.id));
     const takenKeys = inserts.filter((i) => !created.has(i.id)).map((i) => i.message.idempotencyKey as string);
     const existing = new Map<string, { id: string; status: string }>();
@@ -87,16 +89,18 @@ export class SqlMessageStore implements MessageStore {
       .execute();
   }
 
-  async claimForDelivery(ids: readonly string[], now: number): Promise<MessageRecord[]> {
+  async claimForDelivery(ids: readonly string[], now: number): Promise<ClaimedMessage[]> {
     if (ids.length === 0) return [];
+    // Only the columns delivery needs come back: reading a row into an object costs by the
+    // column, and on SQLite returning all of them cost more than the update itself.
     const rows = await this.db
       .updateTable('messages')
       .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), due_at: null, updated_at: now }))
       .where('id', 'in', [...new Set(ids)])
       .where('status', 'in', ['queued', 'sending'])
-      .returningAll()
+      .returning(CLAIMED_COLUMNS)
       .execute();
-    return rows.map(toMessageRecord);
+    return rows.map(toClaimedMessage);
   }
 
   async applyTransitions(transitions: readonly Transition[]): Promise<boolean[]> {
@@ -289,7 +293,7 @@ export class SqlMessageStore implements MessageStore {
     set: Partial<MessagesTable>,
     event: HistoryEvent,
   ): Promise<MessageRecord> {
-    const row = await this.db.transaction().execute(async (trx) => {
+    const change = () => this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('messages')
         .set({ ...set, lease_owner: null, lease_expires_at: null, updated_at: now })
@@ -300,6 +304,7 @@ export class SqlMessageStore implements MessageStore {
       if (updated) await this.insertEvents(trx, [{ messageId: id, event }]);
       return updated;
     });
+    const row = await this.dialect.durably(change);
     if (row) return toMessageRecord(row);
     const current = await this.getMessage(id);
     if (!current) throw new NotFoundError('message', id);
@@ -311,7 +316,7 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async requeue(id: string, now: number, relayAt: number): Promise<MessageRecord> {
-    const row = await this.db.transaction().execute(async (trx) => {
+    const replay = () => this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('messages')
         .set({ status: 'queued', attempts: 0, due_at: relayAt, dead_lettered_at: null, lease_owner: null, lease_expires_at: null, updated_at: now })
@@ -322,6 +327,7 @@ export class SqlMessageStore implements MessageStore {
       if (updated) await this.insertEvents(trx, [{ messageId: id, event: { event: 'replayed', status: 'queued', at: now } }]);
       return updated;
     });
+    const row = await this.dialect.durably(replay);
     if (row) return toMessageRecord(row);
     const current = await this.getMessage(id);
     if (!current) throw new NotFoundError('message', id);

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../core/json.js';
-import type { ErrorInfo, HistoryEntry, MessageRecord, MessageStatus, NewMessage } from '../message/types.js';
+import type { ClaimedMessage, ErrorInfo, HistoryEntry, MessageRecord, MessageStatus, NewMessage } from '../message/types.js';
 
 /** A message to insert, with the id and state the producer chose for it. */
 export interface MessageInsert {
@@ -94,7 +94,7 @@ export interface MessageStore {
    * after a worker died) can be claimed; the rest are left out of the result: already delivered,
    * failed, cancelled, or waiting for a retry.
    */
-  claimForDelivery(ids: readonly string[], now: number): Promise<MessageRecord[]>;
+  claimForDelivery(ids: readonly string[], now: number): Promise<ClaimedMessage[]>;
 
   /** Applies state changes; returns, per transition, whether the row was in an allowed state. */
   applyTransitions(transitions: readonly Transition[]): Promise<boolean[]>;

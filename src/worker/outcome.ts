@@ -1,6 +1,6 @@
 import type { Random } from '../core/clock.js';
 import type { JsonObject } from '../core/json.js';
-import type { ErrorInfo, MessageRecord } from '../message/types.js';
+import type { ClaimedMessage, ErrorInfo } from '../message/types.js';
 import type { ProviderError } from '../providers/errors.js';
 import { decideRetry, type ResolvedRetryOptions } from '../resilience/retry-decision.js';
 import type { HistoryEvent, Transition } from '../store/store.js';
@@ -22,7 +22,7 @@ export interface OutcomePlan {
  */
 export function planOutcome(
   result: AttemptResult,
-  record: MessageRecord,
+  record: ClaimedMessage,
   retry: ResolvedRetryOptions,
   random: Random,
   now: number,

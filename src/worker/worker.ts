@@ -4,7 +4,7 @@ import { Batcher } from '../core/batcher.js';
 import { type Clock, type Random, sleep } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { CHANNELS, type Channel } from '../message/channels.js';
-import type { MessageRecord } from '../message/types.js';
+import type { ClaimedMessage } from '../message/types.js';
 import { decodeWire, encodeWire, WireFormatError } from '../message/wire.js';
 import type { ProviderSet } from '../providers/instances.js';
 import type { BreakerBoard } from '../resilience/breaker/board.js';
@@ -40,7 +40,7 @@ export interface WorkerDeps {
  * store write per batch.
  */
 export class Worker {
-  readonly #claims: Batcher<string, MessageRecord | undefined>;
+  readonly #claims: Batcher<string, ClaimedMessage | undefined>;
   readonly #outcomes: Batcher<Transition, boolean>;
   readonly #shutdown = new AbortController();
   #consumers: Consumer[] = [];
@@ -94,7 +94,7 @@ export class Worker {
       const reason = error instanceof WireFormatError ? error.message : String(error);
       return { action: 'dead_letter', reason: `unreadable message: ${reason}` };
     }
-    let record: MessageRecord | undefined;
+    let record: ClaimedMessage | undefined;
     try {
       record = await persist('claim a message', () => this.#claims.submit(id), logger, this.#shutdown.signal);
     } catch {
@@ -131,7 +131,7 @@ export class Worker {
     return { action: 'ack' };
   }
 
-  private logOutcome(record: MessageRecord, transition: Transition): void {
+  private logOutcome(record: ClaimedMessage, transition: Transition): void {
     const { status, lastError, lastProvider, dueAt } = transition.changes;
     if (status === 'delivered') return;
     const fields = {
@@ -147,7 +147,7 @@ export class Worker {
     else this.deps.logger.warn(fields, 'message failed for good and was dead-lettered');
   }
 
-  private report(record: MessageRecord, transition: Transition): void {
+  private report(record: ClaimedMessage, transition: Transition): void {
     const metrics = this.deps.metrics;
     if (!metrics) return;
     const { status, lastProvider, lastError, deliveredAt } = transition.changes;
@@ -177,7 +177,7 @@ export class Worker {
     return { action: 'requeue' };
   }
 
-  private async copyToDeadLetters(record: MessageRecord, reason: string, transition: Transition): Promise<void> {
+  private async copyToDeadLetters(record: ClaimedMessage, reason: string, transition: Transition): Promise<void> {
     const lastError = transition.changes.lastError;
     try {
       await this.deps.broker.publishDeadLetter(encodeWire(record), {

@@ -104,7 +104,8 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
     const later = scheduled(T0 + 60_000);
     await store.insertMessages([a, later]);
     const claimed = await store.claimForDelivery([a.id, later.id, 'missing'], T0);
-    expect(claimed.map((m) => [m.id, m.status, m.attempts])).toEqual([[a.id, 'sending', 1]]);
+    expect(claimed.map((m) => [m.id, m.attempts])).toEqual([[a.id, 1]]);
+    expect(await store.getMessage(a.id)).toMatchObject({ status: 'sending', attempts: 1 });
     expect(claimed[0]).toMatchObject({ to: a.message.to, content: a.message.content });
     expect((await store.claimForDelivery([a.id], T0)).map((m) => m.attempts)).toEqual([2]);
     await store.applyTransitions([

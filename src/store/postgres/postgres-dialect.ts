@@ -30,6 +30,11 @@ export class PostgresDialect implements SqlDialect {
 
   jsonRows = postgresJsonRows;
 
+  /** Every commit is durable already (synchronous_commit, on by default). */
+  durably<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
   async notifyScheduled(db: Kysely<Database>, dueAt: number): Promise<void> {
     await sql`SELECT pg_notify(${this.channel}, ${String(dueAt)})`.execute(db);
   }

@@ -13,8 +13,9 @@ const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * Opens (creating it if needed) the SQLite store at `path`. WAL lets readers and one writer work
- * at once, also across processes; `synchronous = NORMAL` is durable across process crashes and
- * loses at most the last commits on power loss, the usual trade-off for WAL.
+ * at once, also across processes. `synchronous = NORMAL` is durable across process crashes and
+ * loses at most the last commits on power loss, the usual trade-off for WAL; writes whose
+ * caller is told they are done are synced in full (see SqliteDialect.durably).
  */
 export function openSqliteStore(path: string, newId: IdGenerator): SqlMessageStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
