@@ -132,21 +132,26 @@ export class Scenario {
 
   /** The message ids the outbox received, one per delivery (a line cut by a kill is skipped). */
   deliveries(): string[] {
+    return this.outboxLines().map((line) => line.id);
+  }
+
+  /** Every delivery the outbox recorded, in order (a line cut by a kill is skipped). */
+  outboxLines(): OutboxLine[] {
     let text = '';
     try {
       text = readFileSync(this.outboxPath, 'utf8');
     } catch {
       return [];
     }
-    const ids: string[] = [];
+    const lines: OutboxLine[] = [];
     for (const line of text.split('\n')) {
       try {
-        ids.push((JSON.parse(line) as { id: string }).id);
+        lines.push(JSON.parse(line) as OutboxLine);
       } catch {
         // empty or cut short
       }
     }
-    return ids;
+    return lines;
   }
 
   /** Waits until every accepted message was delivered, or the time is up. */
@@ -158,9 +163,14 @@ export class Scenario {
     }
   }
 
+  /** Accepted, delivered, lost and duplicated, from the outbox as it is now. */
+  counts(): ReturnType<typeof tally> {
+    return tally(this.accepted, this.deliveries());
+  }
+
   /** Counts, records the result for RELIABILITY.md, and returns it. */
   finish(notes: string): ReturnType<typeof tally> {
-    const counts = tally(this.accepted, this.deliveries());
+    const counts = this.counts();
     if (counts.lost > 0) {
       for (const child of this.processes) console.error(`--- ${child.child.spawnargs.at(-1)} (exit ${child.child.exitCode}):\n${child.output().slice(-3000)}`);
     }
@@ -175,6 +185,25 @@ export class Scenario {
     await this.database.drop().catch(() => undefined);
     await deleteTopology(this.prefix).catch(() => undefined);
   }
+}
+
+/** What the outbox provider writes per delivery (the fields the scenarios read). */
+export interface OutboxLine {
+  id: string;
+  deliveredAt: string;
+  delivery: { mode: 'immediate' | 'scheduled'; at?: string };
+}
+
+/** Milliseconds from each scheduled message's due time to its first delivery: p50, p99, max. */
+export function deliveryLateness(lines: readonly OutboxLine[]): { p50: number; p99: number; max: number } {
+  const first = new Map<string, number>();
+  for (const line of lines) {
+    if (line.delivery.at === undefined || first.has(line.id)) continue;
+    first.set(line.id, Date.parse(line.deliveredAt) - Date.parse(line.delivery.at));
+  }
+  const late = [...first.values()].sort((a, b) => a - b);
+  const at = (q: number) => late[Math.min(late.length - 1, Math.floor(q * late.length))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99), max: late.at(-1) ?? 0 };
 }
 
 /** A small message; `i` makes each one distinct. */

@@ -39,6 +39,7 @@ describe('a flood of malformed messages published straight into the queues', () 
     const deadLetters = await broker.queueDepth('dead-letter');
     const result = scenario.finish(`all 2,000 malformed messages dead-lettered with a reason (${deadLetters} in the dead-letter queue); the worker process never restarted`);
     expect(result.lost).toBe(0);
+    expect(result.duplicates).toBe(0);
     expect(deadLetters).toBe(2_000);
     expect(worker.child.exitCode).toBeNull();
     for (const channel of CHANNELS) expect(await broker.queueDepth(channel)).toBe(0);

@@ -25,9 +25,16 @@ export function writeConfig(config: unknown): string {
   return path;
 }
 
-/** Runs the CLI from the sources (through tsx), as a user would run `missive`. */
+/**
+ * How the CLI is started: the built package (`dist/`, what users run) when MISSIVE_TEST_CLI is
+ * `dist` — as `npm test` and `npm run test:reliability` set it, after building —, else the
+ * sources through tsx, so a single test file runs without a build.
+ */
+const CLI = process.env.MISSIVE_TEST_CLI === 'dist' ? [join(ROOT, 'dist/cli/main.js')] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+
+/** Runs the `missive` command, as a user would. */
 export function spawnMissive(args: readonly string[], env: Record<string, string>): MissiveProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+  const child = spawn(process.execPath, [...CLI, ...args], {
     cwd: ROOT,
     // PORT 0: the probes every long-running role serves take a free port, never a fixed one.
     env: { ...process.env, MISSIVE_LOG_LEVEL: 'info', PORT: '0', ...env },
