@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
-import { fromZodIssues } from '../core/zod-issues.js';
+import { fromZodIssues, safeParseReporting } from '../core/zod-issues.js';
 
 /** Methods the API uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -84,7 +84,7 @@ export function defineRoute<P, Q, B>(definition: RouteDefinition<P, Q, B>): Rout
 
 /** Validates a request part with a schema; a failure names each field. */
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value, { reportInput: true });
+  const result = safeParseReporting(schema, value);
   if (!result.success) throw new ValidationError(fromZodIssues(result.error.issues));
   return result.data;
 }

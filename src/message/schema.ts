@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
 import { assertSafeJsonBody } from '../core/json-guard.js';
 import type { JsonObject } from '../core/json.js';
-import { fromZodIssues } from '../core/zod-issues.js';
+import { fromZodIssues, safeParseReporting } from '../core/zod-issues.js';
 import type { Delivery, MessageContent, NewMessage } from './types.js';
 
 /** Largest accepted message, as serialized JSON. */
@@ -99,7 +99,7 @@ export function parseMessage(input: unknown): NewMessage {
       { path: '(root)', rule: 'max_size', message: `message is ${size} bytes; the limit is ${MAX_MESSAGE_BYTES}` },
     ]);
   }
-  const result = messageSchema.safeParse(flat, { reportInput: true });
+  const result = safeParseReporting(messageSchema, flat);
   if (!result.success) throw new ValidationError(fromZodIssues(result.error.issues));
   const parsed = result.data;
   const content: MessageContent = {};
