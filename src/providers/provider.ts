@@ -29,7 +29,7 @@ export interface OutgoingMessage {
 /** What a provider gets besides the message. */
 export interface SendContext {
   /** Aborted when the attempt times out or the process shuts down; providers must honour it. */
-  signal: AbortSignal;
+  readonly signal: AbortSignal;
 }
 
 /** A successful send. */

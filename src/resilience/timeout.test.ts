@@ -25,8 +25,8 @@ describe('withTimeout', () => {
 
   it('rejects with a retryable timeout error at the deadline even when fn ignores its signal', async () => {
     let seen: AbortSignal | undefined;
-    const result = withTimeout(1000, (signal) => {
-      seen = signal;
+    const result = withTimeout(1000, (attempt) => {
+      seen = attempt.signal;
       return hang();
     });
     const outcome = result.catch((error: unknown) => error);
@@ -46,8 +46,8 @@ describe('withTimeout', () => {
     let seen: AbortSignal | undefined;
     const result = withTimeout(
       1000,
-      (signal) => {
-        seen = signal;
+      (attempt) => {
+        seen = attempt.signal;
         return hang();
       },
       parent.signal,
@@ -88,14 +88,29 @@ describe('withTimeout', () => {
   it('keeps the timeout error when fn rejects after the deadline', async () => {
     const result = withTimeout(
       100,
-      (signal) =>
+      (attempt) =>
         new Promise<never>((_resolve, reject) => {
-          signal.addEventListener('abort', () => setTimeout(() => reject(new Error('late')), 50));
+          attempt.signal.addEventListener('abort', () => setTimeout(() => reject(new Error('late')), 50));
         }),
     );
     const outcome = result.catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(200);
     await expect(outcome).resolves.toBeInstanceOf(RetryableProviderError);
+  });
+
+  it('makes the signal only when it is read, already aborted when read after the abort', async () => {
+    let held: { readonly signal: AbortSignal } | undefined;
+    const result = withTimeout(100, (attempt) => {
+      held = attempt;
+      return hang();
+    });
+    const outcome = result.catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(100);
+    const error = await outcome;
+    const signal = held?.signal;
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toBe(error);
+    expect(held?.signal).toBe(signal);
   });
 
   it('rejects a delay Node timers cannot hold, without calling fn', async () => {

@@ -55,7 +55,7 @@ export async function attemptDelivery(
     }
     const startedAt = deps.clock.now();
     try {
-      const result = await withTimeout(deps.timeoutMs, (signal) => candidate.provider.send(message, { signal }), shutdown);
+      const result = await withTimeout(deps.timeoutMs, (attempt) => candidate.provider.send(message, attempt), shutdown);
       permit.success();
       return {
         kind: 'delivered',

@@ -81,7 +81,7 @@ export async function sendItem(batch: ItemBatch, item: ClaimedItem, deps: ItemSe
     try {
       const result = await withTimeout(
         deps.attemptTimeoutMs,
-        (signal) => provider.provider.send(outgoingItem(batch, item, number), { signal }),
+        (attempt) => provider.provider.send(outgoingItem(batch, item, number), attempt),
         run.shutdown,
       );
       granted.success();
