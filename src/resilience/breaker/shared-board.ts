@@ -115,9 +115,10 @@ export class SharedBreakerBoard implements BreakerBoard {
     this.#wantsProbe.add(provider);
     const now = this.clock.now();
     if (snapshot.state === 'open' && now < (snapshot.until ?? now)) return breaker.acquire();
-    // The break is over but the probe is another process's, or not claimed yet (a round claims it now).
-    this.#syncSoon();
+    // The break is over but the probe is another process's, or not claimed yet: a round claims it
+    // now (only then: while another holds it, the regular rounds are enough).
     const until = recheckAt(shared, now);
+    if (!claimed(shared, now)) this.#syncSoon();
     return { permitted: false, until, error: new BrokenCircuitError(until, provider) };
   }
 
@@ -192,8 +193,7 @@ export class SharedBreakerBoard implements BreakerBoard {
       if (now < row.until - this.#syncMs) continue;
       // Wanted again by the next refused call, should this claim fail or go unused.
       this.#wantsProbe.delete(provider);
-      const free = row.probeOwner === null || (row.probeExpiresAt ?? 0) <= now;
-      if (!free || !(await this.store.claimProbe(provider, this.options.owner, now, now + this.#claimMs))) continue;
+      if (claimed(row, now) || !(await this.store.claimProbe(provider, this.options.owner, now, now + this.#claimMs))) continue;
       this.#ownsProbe.set(provider, now);
       this.#known.set(provider, { ...row, probeOwner: this.options.owner, probeExpiresAt: now + this.#claimMs, updatedAt: now });
       this.logger.debug({ provider }, 'claimed the probe of an open circuit');
@@ -263,9 +263,13 @@ export class SharedBreakerBoard implements BreakerBoard {
  * expiry; while nobody holds the probe yet, shortly (this process is claiming it).
  */
 function recheckAt(shared: SharedBreakerState, now: number): number {
-  const expiresAt = shared.probeExpiresAt;
-  if (shared.probeOwner !== null && expiresAt !== null && expiresAt > now) return probeRecheckAt(now, shared.updatedAt, expiresAt);
+  if (claimed(shared, now) && shared.probeExpiresAt !== null) return probeRecheckAt(now, shared.updatedAt, shared.probeExpiresAt);
   return now + PROBE_RECHECK_MIN_MS;
+}
+
+/** Whether a process holds the row's probe, unexpired. */
+function claimed(shared: SharedBreakerState, now: number): boolean {
+  return shared.probeOwner !== null && shared.probeExpiresAt !== null && shared.probeExpiresAt > now;
 }
 
 /** Logs a transition this process's own breaker made, once, where operators look. */
