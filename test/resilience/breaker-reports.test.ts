@@ -60,6 +60,12 @@ describe.each(STORE_KINDS)('breaker reports hold no probe: %s', (kind) => {
     expect(await store.claimProbe('primary', 'worker-1', Date.now(), Date.now() + 30_000)).toBe(true);
     const later = await open();
     expect((await providersReport(later)).instances[0]?.breaker.state).toBe('half_open');
+    // Only its holder gives a probe back.
+    await store.releaseProbe('primary', 'worker-2');
+    expect((await store.readBreakers())[0]?.probeOwner).toBe('worker-1');
+    await store.releaseProbe('primary', 'worker-1');
+    expect((await store.readBreakers())[0]).toMatchObject({ probeOwner: null, probeExpiresAt: null });
+    expect((await providersReport(later)).instances[0]?.breaker.state).toBe('open');
   });
 
   it('keeps a send path that makes no call (a paused batch) from claiming the probe', async () => {
