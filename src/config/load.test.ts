@@ -57,6 +57,20 @@ describe('loadSettings', () => {
     expect(issues.map((i) => i.path).sort()).toEqual(['bogus', 'worker.colour', 'worker.prefetch']);
   });
 
+  it('checks at load that the longest break is no shorter than the first, naming the path', () => {
+    const issues = issuesOf(() => loadSettings({ cwd: dirWith({ delivery: { breaker: { breakMs: 60_000, maxBreakMs: 30_000 } } }), env: {} }));
+    expect(issues).toEqual([{ path: 'delivery.breaker.maxBreakMs', rule: 'range', message: 'delivery.breaker.maxBreakMs: must be at least breakMs' }]);
+    const defaults = issuesOf(() => loadSettings({ cwd: dirWith({ delivery: { breaker: { breakMs: 400_000 } } }), env: {} }));
+    expect(defaults.map((issue) => issue.path)).toEqual(['delivery.breaker.maxBreakMs']);
+    const settings = loadSettings({ cwd: dirWith({ delivery: { breaker: { breakMs: 30_000, maxBreakMs: 30_000 } } }), env: {} });
+    expect(settings.delivery.breaker).toMatchObject({ breakMs: 30_000, maxBreakMs: 30_000 });
+  });
+
+  it('keeps the derived breaker settings out of the file', () => {
+    const issues = issuesOf(() => loadSettings({ cwd: dirWith({ delivery: { breaker: { probeTimeoutMs: 1, breakMultiplier: 3 } } }), env: {} }));
+    expect(issues.map((issue) => issue.path).sort()).toEqual(['delivery.breaker.breakMultiplier', 'delivery.breaker.probeTimeoutMs']);
+  });
+
   it('requires a provider type and at least one provider', () => {
     expect(issuesOf(() => loadSettings({ cwd: dirWith({ providers: { a: {} } }), env: {} }))[0]?.path).toBe('providers.a.type');
     expect(issuesOf(() => loadSettings({ cwd: dirWith({ providers: {} }), env: {} }))[0]?.path).toBe('providers');

@@ -62,6 +62,8 @@ export const configFileSchema = z.strictObject({
           capMs: positiveInt.default(300_000),
         })
         .prefault({}),
+      // The break grows by 2 on each failed probe and a probe's deadline follows attemptTimeoutMs:
+      // derived, not settable (breakMs and maxBreakMs already bound the growth).
       breaker: z
         .strictObject({
           windowSize: positiveInt.default(20),
@@ -69,6 +71,11 @@ export const configFileSchema = z.strictObject({
           failureThreshold: z.number().gt(0).lte(1).default(0.5),
           breakMs: positiveInt.default(30_000),
           maxBreakMs: positiveInt.default(300_000),
+        })
+        .refine((breaker) => breaker.maxBreakMs >= breaker.breakMs, {
+          path: ['maxBreakMs'],
+          message: 'must be at least breakMs',
+          params: { rule: 'range' },
         })
         .prefault({}),
     })

@@ -17,12 +17,14 @@ export type {
   BreakerOpenedEvent,
   BreakerRejectedEvent,
 } from './breaker/events.js';
-export { DEFAULT_BREAKER_OPTIONS, resolveBreakerOptions } from './breaker/options.js';
+export { DEFAULT_BREAKER_OPTIONS, PROBE_MARGIN_MS, probeTimeoutFor, resolveBreakerOptions } from './breaker/options.js';
 export type { BreakerOptions, ResolvedBreakerOptions } from './breaker/options.js';
 export {
   countsAsFailure,
   initialSnapshot,
   nextProbeAt,
+  PROBE_RECHECK_MIN_MS,
+  probeRecheckAt,
   recordFailure,
   recordSuccess,
   releasePermit,
@@ -37,4 +39,4 @@ export type {
   PermitTicket,
 } from './breaker/state.js';
 export { LocalBreakerBoard } from './breaker/board.js';
-export type { BreakerBoard } from './breaker/board.js';
+export type { BreakerBoard, BreakerStatus } from './breaker/board.js';

@@ -11,8 +11,10 @@ import { Publisher } from '../producer/publisher.js';
 import { createBuiltinRegistry } from '../providers/builtins.js';
 import { ProviderSet } from '../providers/instances.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import type { BreakerBoard } from '../resilience/breaker/board.js';
+import type { BreakerBoard, BreakerStatus } from '../resilience/breaker/board.js';
+import { probeTimeoutFor } from '../resilience/breaker/options.js';
 import { SharedBreakerBoard } from '../resilience/breaker/shared-board.js';
+import { readSharedBreakers } from '../resilience/breaker/shared-view.js';
 import { SqlBreakerStore } from '../store/sql-breaker-store.js';
 import { type Metrics, noopMetrics } from '../metrics/metrics.js';
 import { openStore } from '../store/open.js';
@@ -110,19 +112,30 @@ export class Runtime {
 
   /**
    * The circuit breakers of the provider instances, shared with every other process through the
-   * store (kept in sync in the background from the first call on).
+   * store (kept in sync in the background from the first call on): for the send paths (worker,
+   * batch runner). Reports read {@link breakerStatuses} instead.
    */
   breakers(): BreakerBoard {
     if (!this.#breakers) {
+      const { delivery } = this.settings;
       this.#breakers = new SharedBreakerBoard(
         new SqlBreakerStore(this.store.context),
-        { ...this.settings.delivery.breaker, owner: `${this.processName}:${this.newId()}` },
+        // A probe is one call: once its timeout and a margin have passed, its holder is gone.
+        { ...delivery.breaker, probeTimeoutMs: probeTimeoutFor(delivery.attemptTimeoutMs), owner: `${this.processName}:${this.newId()}` },
         this.clock,
         this.logger.child({ component: 'breakers' }),
       );
       void this.#breakers.start();
     }
     return this.#breakers;
+  }
+
+  /**
+   * The circuits as the fleet shares them, read once from the store, without joining the sync:
+   * reports call no provider, so they must never hold the fleet's one probe.
+   */
+  breakerStatuses(): Promise<(provider: string) => BreakerStatus> {
+    return readSharedBreakers(new SqlBreakerStore(this.store.context), this.clock.now());
   }
 
   /** Publishes stored messages (producer, scheduler, replay). */

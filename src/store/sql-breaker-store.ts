@@ -69,12 +69,21 @@ export class SqlBreakerStore implements BreakerStateStore {
   async claimProbe(provider: string, owner: string, now: number, expiresAt: number): Promise<boolean> {
     const claimed = await this.#db
       .updateTable('breakers')
-      .set({ probe_owner: owner, probe_expires_at: expiresAt })
+      .set({ probe_owner: owner, probe_expires_at: expiresAt, updated_at: now })
       .where('provider', '=', provider)
       .where('state', '=', 'open')
       .where((eb) => eb.or([eb('probe_owner', 'is', null), eb('probe_expires_at', '<=', now), eb('probe_owner', '=', owner)]))
       .returning('provider')
       .executeTakeFirst();
     return claimed !== undefined;
+  }
+
+  async releaseProbe(provider: string, owner: string): Promise<void> {
+    await this.#db
+      .updateTable('breakers')
+      .set({ probe_owner: null, probe_expires_at: null })
+      .where('provider', '=', provider)
+      .where('probe_owner', '=', owner)
+      .execute();
   }
 }

@@ -8,7 +8,7 @@ import { withTimeout } from '../resilience/timeout.js';
 /** A provider skipped because its circuit was open. */
 export interface Failover {
   provider: string;
-  /** When that provider may next be probed. */
+  /** When to ask that provider again: its break's end, or a re-check time while its probe is out. */
   until: number;
 }
 
@@ -16,7 +16,7 @@ export interface Failover {
 export type AttemptResult =
   | { kind: 'delivered'; provider: string; providerMessageId: string; startedAt: number; endedAt: number; failovers: Failover[] }
   | { kind: 'failed'; provider: string; error: ProviderError; startedAt: number; endedAt: number; failovers: Failover[] }
-  /** Every provider of the channel has an open circuit; try again at `until`. */
+  /** Every provider of the channel has an open circuit; try again at `until`, the earliest of theirs. */
   | { kind: 'all_open'; until: number; failovers: Failover[] }
   /** No configured provider can send this message. */
   | { kind: 'no_provider'; reason: string }

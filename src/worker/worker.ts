@@ -16,11 +16,17 @@ import { attemptDelivery } from './attempt.js';
 import { planOutcome } from './outcome.js';
 import { toOutgoing } from './outgoing.js';
 
+/** The store calls a worker makes (the SQL message stores implement them; tests fake them). */
+export type WorkerStoreLike = Pick<MessageStore, 'parallelWrites' | 'claimForDelivery' | 'applyTransitions' | 'getMessage'>;
+
+/** The broker calls a worker makes. */
+export type WorkerBrokerLike = Pick<Broker, 'consume' | 'publishDeadLetter'>;
+
 /** What a worker needs. */
 export interface WorkerDeps {
-  store: MessageStore;
-  broker: Broker;
-  providers: ProviderSet;
+  store: WorkerStoreLike;
+  broker: WorkerBrokerLike;
+  providers: Pick<ProviderSet, 'candidates'>;
   breakers: BreakerBoard;
   clock: Clock;
   random: Random;

@@ -6,12 +6,15 @@ import { STORE_KINDS } from '../support/stores.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-/** Two webhook provider instances, told apart by a header, in fail-over order. */
-function config(extra: Record<string, unknown> = {}) {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Two webhook provider instances, told apart by a header, in fail-over order; `process` names the worker process calling. */
+function config(extra: Record<string, unknown> = {}, process = 'one') {
+  const headers = (instance: string) => ({ 'x-instance': instance, 'x-process': process });
   return {
     providers: {
-      primary: { type: 'webhook', secret: SECRET, allowPrivateNetworks: true, headers: { 'x-instance': 'primary' } },
-      secondary: { type: 'webhook', secret: SECRET, allowPrivateNetworks: true, headers: { 'x-instance': 'secondary' } },
+      primary: { type: 'webhook', secret: SECRET, allowPrivateNetworks: true, headers: headers('primary') },
+      secondary: { type: 'webhook', secret: SECRET, allowPrivateNetworks: true, headers: headers('secondary') },
     },
     channels: { webhook: { providers: ['primary', 'secondary'] } },
     ...extra,
@@ -34,9 +37,9 @@ describe.each(STORE_KINDS)('retries, circuit breakers, fail-over and dead letter
     await vendor.close();
   });
 
-  async function start(extra: Record<string, unknown> = {}, reuse?: TestMissive): Promise<TestMissive> {
+  async function start(extra: Record<string, unknown> = {}, reuse?: TestMissive, process = 'one'): Promise<TestMissive> {
     const missive = await startTestMissive(kind, {
-      config: config(extra),
+      config: config(extra, process),
       ...(reuse && { database: reuse.database, prefix: reuse.prefix }),
     });
     running.push(missive);
@@ -84,17 +87,26 @@ describe.each(STORE_KINDS)('retries, circuit breakers, fail-over and dead letter
   });
 
   it('opens the breaker on a provider that is down, calls it no more than the window and the probes, and fails over', async () => {
-    const breaker = { windowSize: 10, minimumCalls: 5, failureThreshold: 0.5, breakMs: 60_000 };
+    const breaker = { windowSize: 10, minimumCalls: 5, failureThreshold: 0.5, breakMs: 400, maxBreakMs: 800 };
     const missive = await start({ delivery: { breaker, retry: { baseMs: 20, capMs: 100, maxAttempts: 5 } } });
+    let probes = 0;
+    missive.runtime.breakers().onEvent((provider, event) => {
+      if (provider === 'primary' && event.type === 'half_opened') probes += 1;
+    });
     vendor.respond((request): StandInReply => (request.headers['x-instance'] === 'primary' ? { status: 503 } : { status: 200, body: {} }));
     const ids: string[] = [];
-    for (let i = 0; i < 40; i++) ids.push((await send(missive, { i })).id);
+    // Sent over about two seconds: past the end of a break or two, so the primary is probed.
+    for (let i = 0; i < 40; i++) {
+      ids.push((await send(missive, { i })).id);
+      await sleep(50);
+    }
     await expect
       .poll(async () => (await missive.runtime.store.countByStatus()).delivered, { timeout: 20_000 })
       .toBe(40);
-    // Only the calls that filled the window reached the primary; no probe in a 60 s break.
-    expect(calls('primary')).toBeLessThanOrEqual(breaker.windowSize);
-    expect(calls('primary')).toBeGreaterThanOrEqual(breaker.minimumCalls);
+    expect(probes).toBeGreaterThanOrEqual(1);
+    // The calls that filled the window reached the primary, then one call per probe.
+    expect(calls('primary')).toBeLessThanOrEqual(breaker.windowSize + probes);
+    expect(calls('primary')).toBeGreaterThanOrEqual(breaker.minimumCalls + probes);
     expect(calls('secondary')).toBe(40);
     const failedOver = await Promise.all(ids.map(async (id) => (await missive.runtime.store.getHistory(id)).some((h) => h.event === 'failover')));
     expect(failedOver.filter(Boolean).length).toBeGreaterThan(0);
@@ -153,5 +165,79 @@ describe.each(STORE_KINDS)('retries, circuit breakers, fail-over and dead letter
     for (let i = 0; i < 30; i++) await send(second, { second: i });
     await expect.poll(async () => (await second.runtime.store.countByStatus()).delivered, { timeout: 15_000 }).toBe(45);
     expect(calls('primary')).toBe(openedAt);
+  });
+
+  it('stops a second worker already running with a closed circuit calling the provider within a second of the first opening it', async () => {
+    const breaker = { windowSize: 10, minimumCalls: 5, failureThreshold: 0.5, breakMs: 3_000, maxBreakMs: 3_000 };
+    const extra = { delivery: { breaker, retry: { baseMs: 20, capMs: 100, maxAttempts: 10 } } };
+    const first = await start(extra, undefined, 'one');
+    const second = await start(extra, first, 'two');
+    const arrivals: { instance: string; process: string; at: number }[] = [];
+    // The primary fails the first process's calls only: the second can learn of the open circuit, not cause it.
+    vendor.respond((request): StandInReply => {
+      const instance = String(request.headers['x-instance']);
+      const process = String(request.headers['x-process']);
+      arrivals.push({ instance, process, at: Date.now() });
+      return instance === 'primary' && process === 'one' ? { status: 503 } : { status: 200, body: {} };
+    });
+    let openedAt: number | undefined;
+    first.runtime.breakers().onEvent((provider, event) => {
+      if (provider === 'primary' && event.type === 'opened') openedAt ??= event.at;
+    });
+    let sent = 0;
+    // A steady stream through both processes, until well into the break.
+    while (sent < 400 && (openedAt === undefined || Date.now() < openedAt + 2_600)) {
+      await send(sent % 2 === 0 ? first : second, { sent });
+      sent += 1;
+      await sleep(20);
+    }
+    await expect.poll(async () => (await first.runtime.store.countByStatus()).delivered, { timeout: 15_000 }).toBe(sent);
+    const opened = openedAt as number;
+    expect(openedAt).toBeDefined();
+    const bySecond = (instance: string, from: number, to: number) =>
+      arrivals.filter((a) => a.process === 'two' && a.instance === instance && a.at >= from && a.at < to).length;
+    expect(bySecond('primary', 0, opened)).toBeGreaterThan(0); // it was calling the primary, circuit closed
+    expect(bySecond('primary', opened + 1_000, opened + 2_600)).toBe(0);
+    expect(bySecond('secondary', opened + 1_000, opened + 2_600)).toBeGreaterThan(0); // still at work, failing over
+  });
+
+  it('sends one probe across two workers when the break ends, and the messages parked meanwhile follow within a second or two', async () => {
+    const breaker = { windowSize: 10, minimumCalls: 3, failureThreshold: 0.5, breakMs: 500, maxBreakMs: 500 };
+    const extra = { delivery: { breaker, retry: { baseMs: 20, capMs: 100, maxAttempts: 30 } } };
+    const first = await start(extra, undefined, 'one');
+    const second = await start(extra, first, 'two');
+    let down = true;
+    let probe: { at: number; answeredAt?: number } | undefined;
+    const duringProbe: string[] = [];
+    vendor.respond(async (request): Promise<StandInReply> => {
+      if (down) return { status: 503 };
+      if (probe === undefined) {
+        // The first call once the primary is back is the probe: held, to see whether another comes meanwhile.
+        probe = { at: Date.now() };
+        await sleep(500);
+        probe.answeredAt = Date.now();
+      } else if (probe.answeredAt === undefined) {
+        duringProbe.push(String(request.headers['x-process']));
+      }
+      return { status: 200, body: {} };
+    });
+    const sawOpen = new Set<string>();
+    for (const [name, missive] of [['one', first], ['two', second]] as const) {
+      missive.runtime.breakers().onEvent((provider, event) => {
+        if (provider === 'primary' && event.type === 'opened') sawOpen.add(name);
+      });
+    }
+    // Messages naming the primary: with its circuit open they have nowhere to fail over, so they wait.
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push((await send(i % 2 === 0 ? first : second, { i }, 'primary')).id);
+    await expect.poll(() => sawOpen.size, { timeout: 10_000 }).toBe(2);
+    await sleep(100);
+    down = false;
+    await expect.poll(async () => (await first.runtime.store.countByStatus()).delivered, { timeout: 10_000 }).toBe(20);
+    expect(probe?.answeredAt).toBeDefined();
+    expect(duringProbe).toEqual([]);
+    const records = await Promise.all(ids.map((id) => first.runtime.store.getMessage(id)));
+    const lastDeliveredAt = Math.max(...records.map((record) => record?.deliveredAt ?? Number.POSITIVE_INFINITY));
+    expect(lastDeliveredAt - (probe?.answeredAt as number)).toBeLessThan(2_500);
   });
 });

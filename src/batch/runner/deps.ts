@@ -29,7 +29,7 @@ export interface RunnerDeps {
   controlIntervalMs: number;
   /** After a failed probe while this process's circuit is closed, how long until the next one, in ms. */
   probeBackoffMs: number;
-  /** Waits between attempts of an item; default the real `sleep`. */
+  /** Waits between attempts of an item (and a probe's short waits); default the real `sleep`. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 

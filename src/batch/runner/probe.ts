@@ -1,3 +1,4 @@
+import { sleep } from '../../core/clock.js';
 import type { ProviderInstance } from '../../providers/instances.js';
 import type { BatchRecord } from '../types.js';
 import type { RunnerDeps } from './deps.js';
@@ -9,6 +10,17 @@ export type ProbeResult = { kind: 'passed' } | { kind: 'refused'; until: number 
 
 /** Items a probe may use up on permanent failures before it calls the provider up anyway. */
 const MAX_PROBE_ITEMS = 5;
+
+/**
+ * How long, in all, a probe waits out refusals that last only a moment before it gives up, in
+ * ms. Once a break is over, the shared breakers refuse the first call briefly while they claim
+ * the fleet's one probe for this process (and refuse it while another process's probe is out,
+ * asking to come back soon): pausing the batch then, or deferring it to the next look, would
+ * leave a batch resumed by hand paused again without a single call.
+ */
+const PROBE_PATIENCE_MS = 5_000;
+/** Most such waits in one probe, whatever the times refusals give. */
+const MAX_PROBE_WAITS = 8;
 
 /**
  * Tests a provider with one item of the batch, a single attempt, before a paused (or just
@@ -26,7 +38,9 @@ export async function probeBatch(
   const { store, clock, owner } = deps;
   const sender = { ...deps, provider: instance, retry: { ...deps.retry, maxAttempts: 1 } };
   const itemBatch = { id: batch.id, channel: batch.channel, startAt: batch.startAt };
-  for (let probes = 0; probes < MAX_PROBE_ITEMS; probes++) {
+  const patientUntil = clock.now() + PROBE_PATIENCE_MS;
+  let waits = 0;
+  for (let probes = 0; probes < MAX_PROBE_ITEMS; ) {
     const [item] = await store.claimItems(batch.id, { owner, now: clock.now(), leaseMs: deps.leaseMs, limit: 1, onlyWhileRunning: false });
     if (item === undefined) return { kind: 'passed' };
     const slots = new Slots(1);
@@ -41,12 +55,24 @@ export async function probeBatch(
     const answered = result.kind === 'sent' || (result.kind === 'failed' && result.error.kind === 'permanent');
     const outcome = answered ? itemOutcome(item.item, result, clock.now()) : itemOutcome(item.item, { kind: 'released' }, clock.now());
     await store.recordOutcomes(batch.id, owner, [outcome], clock.now());
-    deps.logger.info({ batchId: batch.id, item: item.item, result: result.kind }, 'probed the provider with one batch item');
+    if (refusedUntil === undefined) deps.logger.info({ batchId: batch.id, item: item.item, result: result.kind }, 'probed the provider with one batch item');
+    else deps.logger.debug({ batchId: batch.id, until: new Date(refusedUntil).toISOString() }, 'the circuit refused the probe for now');
     if (result.kind === 'sent') return { kind: 'passed' };
+    if (refusedUntil !== undefined && refusedUntil <= patientUntil && waits < MAX_PROBE_WAITS) {
+      // Refused without a call, for a moment only: the same item tries again then.
+      waits += 1;
+      try {
+        await (deps.sleep ?? sleep)(Math.max(0, refusedUntil - clock.now()), shutdown);
+      } catch {
+        return { kind: 'refused', until: clock.now() };
+      }
+      continue;
+    }
     if (!answered) {
       const until = refusedUntil ?? deps.breakers.status(instance.name).nextProbeAt ?? clock.now() + deps.probeBackoffMs;
       return { kind: 'refused', until: Math.max(until, clock.now()) };
     }
+    probes += 1;
   }
   return { kind: 'passed' };
 }

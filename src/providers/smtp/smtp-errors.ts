@@ -25,8 +25,11 @@ const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'EENVELOPE', 'EMESSAGE', 'E
 /**
  * Maps a failed SMTP send to Missive's error kinds, by reply code first (RFC 5321: 4yz transient,
  * 5yz permanent) and by nodemailer's code when the server never replied:
- * - 421 (service not available, closing the channel) is how servers shed load, so it is
- *   rate-limited; SMTP has no Retry-After, so `retryAfterMs` is undefined and the caller's backoff applies.
+ * - 421 (service not available, closing the channel) with an enhanced status 4.7.x ("too many
+ *   messages", "try again later") is how servers shed load, so it is rate-limited; SMTP has no
+ *   Retry-After, so `retryAfterMs` is undefined and the caller's backoff applies. Any other 421
+ *   (a relay shutting down or out of service, often with no enhanced status at all) says the
+ *   server is unavailable: retryable, so the circuit breaker counts it;
  * - every other 4yz (450 mailbox busy or greylisted, 451 local error, 452 insufficient storage,
  *   454 temporary auth failure) is retryable;
  * - 503 (bad sequence of commands) is a session-state problem that a new connection clears: retryable;
@@ -47,7 +50,10 @@ export function smtpError(failure: SmtpFailure, redact: (text: string) => string
   const said = reply ? `: ${reply}` : failure.message ? `: ${redact(failure.message)}` : '';
 
   if (status !== undefined && status >= 400) {
-    if (status === 421) return new RateLimitedProviderError(`smtp: the server is not taking mail now (421)${said}`, vendor);
+    if (status === 421 && vendor.code?.startsWith('4.7.')) {
+      return new RateLimitedProviderError(`smtp: the server is not taking mail now (421)${said}`, vendor);
+    }
+    if (status === 421) return new RetryableProviderError(`smtp: the server is not available (421)${said}`, vendor);
     if (status < 500 || status === 503) return new RetryableProviderError(`smtp: temporary failure (${status})${said}`, vendor);
     if (status === 535 || failure.code === 'EAUTH') {
       return new PermanentProviderError(`smtp: the server refused the credentials (${status})${said}`, vendor);

@@ -38,7 +38,7 @@ describeProviderConformance({
     { options: { host: 'smtp.example.com', port: 0 }, path: 'port' },
     { options: { host: 'smtp.example.com', user: 'u' }, path: 'pass' },
   ],
-  // SMTP has no Retry-After: a 421 is rate-limited and the caller's backoff decides the wait.
+  // SMTP has no Retry-After: a 421 4.7.x is rate-limited and the caller's backoff decides the wait.
   retryAfterMs: undefined,
 });
 
@@ -126,7 +126,7 @@ describe('smtp provider against a real SMTP server', () => {
     expect(everything).not.toContain(Buffer.from('\0missive\0wrong-password-123').toString('base64'));
   });
 
-  it('maps a 421 to rate-limited, with no Retry-After to report', async () => {
+  it('maps a 421 4.7.x (too many messages) to rate-limited, with no Retry-After to report', async () => {
     await start();
     stand.behaviour = 'rate_limit';
     const error = await failure(provider.send(email(), { signal: signal() }));

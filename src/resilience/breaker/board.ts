@@ -4,12 +4,18 @@ import type { BreakerEvent } from './events.js';
 import type { BreakerOptions } from './options.js';
 import type { BreakerState } from './state.js';
 
+/** One provider's breaker as reports show it: its state and when it may next be probed. */
+export interface BreakerStatus {
+  state: BreakerState;
+  nextProbeAt: number | undefined;
+}
+
 /** The circuit breakers of every provider instance, one each, as the send paths see them. */
 export interface BreakerBoard {
   /** Asks to call `provider` now. */
   acquire(provider: string): Permit | Rejection;
   /** The state of one provider's breaker and when it may next be probed. */
-  status(provider: string): { state: BreakerState; nextProbeAt: number | undefined };
+  status(provider: string): BreakerStatus;
   /** Subscribes to every breaker's events; returns the unsubscribe function. */
   onEvent(listener: (provider: string, event: BreakerEvent) => void): () => void;
   /** Resolves once the board knows the current state (a shared board has read it once). */
@@ -43,7 +49,7 @@ export class LocalBreakerBoard implements BreakerBoard {
     return this.breaker(provider).acquire();
   }
 
-  status(provider: string): { state: BreakerState; nextProbeAt: number | undefined } {
+  status(provider: string): BreakerStatus {
     const breaker = this.breaker(provider);
     return { state: breaker.state, nextProbeAt: breaker.nextProbeAt() };
   }

@@ -167,14 +167,19 @@ describe('CircuitBreaker while half-open', () => {
   }
 
   it('lets exactly one probe through and refuses the rest until the probe expires', () => {
-    const { breaker, permittedOf, events, types } = opened();
+    const { breaker, permittedOf, events, types, clock } = opened();
     const permitted = permittedOf(10);
     expect(permitted).toHaveLength(1);
     expect(permitted[0]?.probe).toBe(true);
     expect(breaker.state).toBe('half_open');
     expect(types()).toEqual(['opened', 'half_opened', ...Array.from({ length: 9 }, () => 'rejected')]);
-    expect(events[2]).toEqual({ type: 'rejected', at: T0 + 30_000, until: T0 + 30_000 + 60_000 });
+    // Refused callers are told to ask again soon, not when the probe would expire.
+    expect(events[2]).toEqual({ type: 'rejected', at: T0 + 30_000, until: T0 + 30_000 + 500 });
     expect(breaker.nextProbeAt()).toBe(T0 + 90_000);
+    clock.time = T0 + 89_999;
+    expect(breaker.acquire()).toMatchObject({ permitted: false, until: T0 + 90_000 });
+    clock.time = T0 + 90_000;
+    expect(breaker.acquire()).toMatchObject({ permitted: true, probe: true });
   });
 
   it('closes on a successful probe, with an empty window and the break reset', () => {

@@ -32,7 +32,7 @@ export interface Permit {
 /** A refused call. */
 export interface Rejection {
   readonly permitted: false;
-  /** When the next probe is allowed at the latest. */
+  /** When to ask again: the end of the break, or, while a probe is out, a re-check time no later than its expiry. */
   readonly until: number;
   /** The error {@link CircuitBreaker.execute} throws for this refusal. */
   readonly error: BrokenCircuitError;

@@ -4,7 +4,7 @@ import { MissiveError } from '../../core/errors.js';
 export class BrokenCircuitError extends MissiveError {
   readonly code = 'circuit_open';
   constructor(
-    /** When the next probe is allowed at the latest, in milliseconds since the epoch. */
+    /** When to ask again, in milliseconds since the epoch (see Rejection.until). */
     readonly until: number,
     /** The name of the circuit (the provider instance), when known. */
     readonly circuit?: string,

@@ -30,7 +30,7 @@ export interface BreakerRejectedEvent {
   type: 'rejected';
   /** When the call was refused. */
   at: number;
-  /** When the next probe is allowed at the latest. */
+  /** When to ask again (see Rejection.until). */
   until: number;
 }
 

@@ -19,7 +19,8 @@ export interface BreakerOptions {
   breakMultiplier?: number;
   /**
    * How long a half-open probe grant is held, in milliseconds, before another call may probe.
-   * Guards against a probe whose holder died never reporting back. Default 60000.
+   * Guards against a probe whose holder died never reporting back. Default 60000; the runtime
+   * derives it from the attempt timeout with {@link probeTimeoutFor}.
    */
   probeTimeoutMs?: number;
 }
@@ -37,6 +38,17 @@ export const DEFAULT_BREAKER_OPTIONS: ResolvedBreakerOptions = Object.freeze({
   breakMultiplier: 2,
   probeTimeoutMs: 60_000,
 });
+
+/** What a probe's deadline allows beyond the call's own timeout: granting it, and recording and sharing its outcome, in ms. */
+export const PROBE_MARGIN_MS = 5_000;
+
+/**
+ * The probe timeout that goes with an attempt timeout: a probe is one call, so once the call's
+ * own timeout and a margin have passed without an outcome, its holder is taken to be gone.
+ */
+export function probeTimeoutFor(attemptTimeoutMs: number): number {
+  return attemptTimeoutMs + PROBE_MARGIN_MS;
+}
 
 /** Fills in defaults and checks ranges; throws a ValidationError naming the bad option. */
 export function resolveBreakerOptions(partial: BreakerOptions = {}): ResolvedBreakerOptions {

@@ -11,6 +11,7 @@ export interface SharedBreakerState {
   /** The process allowed to send the one probe when the break ends. */
   probeOwner: string | null;
   probeExpiresAt: number | null;
+  /** When the row was last written or its probe claimed (so, while claimed, when the claim was made). */
   updatedAt: number;
 }
 
@@ -30,6 +31,8 @@ export interface BreakerStateStore {
    * any probe ownership. Returns the new version, or undefined when another process wrote first.
    */
   writeBreaker(provider: string, expectedVersion: number, change: SharedBreakerChange, now: number): Promise<number | undefined>;
-  /** Takes the right to send the probe, unless another process holds an unexpired one. */
+  /** Takes the right to send the probe of an open circuit, unless another process holds an unexpired one. */
   claimProbe(provider: string, owner: string, now: number, expiresAt: number): Promise<boolean>;
+  /** Gives up the right to send the probe, if `owner` still holds it. */
+  releaseProbe(provider: string, owner: string): Promise<void>;
 }

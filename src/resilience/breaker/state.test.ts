@@ -6,6 +6,8 @@ import {
   countsAsFailure,
   initialSnapshot,
   nextProbeAt,
+  PROBE_RECHECK_MIN_MS,
+  probeRecheckAt,
   recordFailure,
   recordSuccess,
   releasePermit,
@@ -59,6 +61,35 @@ describe('breaker state transitions', () => {
       events: [{ type: 'half_opened', at: 1000 }],
     });
     expect(nextProbeAt(granted.snapshot, options)).toBe(6000);
+  });
+
+  it('tells callers refused during a probe to ask again after as long as the probe has been out, by its deadline', () => {
+    const open: BreakerSnapshot = { state: 'open', window: [], openedAt: 0, until: 1000, breakMs: 1000 };
+    const probe = acquired(open, 1000);
+    const refusedAt = (now: number) => {
+      const result = tryAcquire(probe.snapshot, now, options);
+      if (result.permitted) throw new Error('expected a refusal');
+      return result.until;
+    };
+    expect(refusedAt(1000)).toBe(1000 + PROBE_RECHECK_MIN_MS);
+    expect(refusedAt(1400)).toBe(1400 + PROBE_RECHECK_MIN_MS);
+    expect(refusedAt(2000)).toBe(3000); // out for 1 s: ask again in 1 s
+    expect(refusedAt(3500)).toBe(6000); // out for 2.5 s, but it expires at 6000
+    expect(refusedAt(5999)).toBe(6000);
+    expect(tryAcquire(probe.snapshot, 6000, options).permitted).toBe(true);
+  });
+
+  it('bounds the re-check time between the minimum wait and the deadline, for any times', () => {
+    fc.assert(
+      fc.property(fc.nat(1e9), fc.nat(1e6), fc.nat(1e6), (since, age, left) => {
+        const now = since + age;
+        const deadline = now + left + 1;
+        const at = probeRecheckAt(now, since, deadline);
+        expect(at).toBeGreaterThan(now);
+        expect(at).toBeLessThanOrEqual(deadline);
+        expect(at === deadline || at - now >= PROBE_RECHECK_MIN_MS).toBe(true);
+      }),
+    );
   });
 
   it('accepts a ticket that went through JSON, as one granted by another worker', () => {

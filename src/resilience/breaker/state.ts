@@ -55,10 +55,28 @@ export function initialSnapshot(options: ResolvedBreakerOptions): BreakerSnapsho
   return { state: 'closed', window: [], breakMs: options.breakMs };
 }
 
+/** The shortest wait a caller refused while a probe is out is told to keep, in ms. */
+export const PROBE_RECHECK_MIN_MS = 500;
+
 /**
- * Asks to make a call at `now`. Closed: permitted. Open before `until`: refused. Open at or after
- * `until`: moves to half-open and grants the single probe. Half-open: refused while a probe is out,
- * unless its grant is older than `probeTimeoutMs`, in which case this call becomes the probe.
+ * When a caller refused while a probe is out should ask again: after as long as the probe has
+ * been out so far (`now - probeSince`, at least {@link PROBE_RECHECK_MIN_MS}), and no later than
+ * the probe's `deadline`. Why not simply the deadline: a probe usually answers in well under a
+ * second, and the callers waiting on it (a worker parks such messages until this time) should
+ * follow within about as long again, not sit out the whole attempt timeout the deadline allows
+ * for. Why not a fixed short interval: a probe that hangs would then have every waiting caller
+ * come back many times a second; growing with the probe's age, each caller asks at most about
+ * log2(deadline / minimum) times.
+ */
+export function probeRecheckAt(now: number, probeSince: number, deadline: number): number {
+  return Math.min(deadline, now + Math.max(PROBE_RECHECK_MIN_MS, now - probeSince));
+}
+
+/**
+ * Asks to make a call at `now`. Closed: permitted. Open before `until`: refused until then. Open at
+ * or after `until`: moves to half-open and grants the single probe. Half-open: refused while a
+ * probe is out (with a re-check time from {@link probeRecheckAt}), unless its grant is older than
+ * `probeTimeoutMs`, in which case this call becomes the probe.
  */
 export function tryAcquire(snapshot: BreakerSnapshot, now: number, options: ResolvedBreakerOptions): AcquireResult {
   if (snapshot.state === 'closed') {
@@ -75,7 +93,9 @@ export function tryAcquire(snapshot: BreakerSnapshot, now: number, options: Reso
     };
   }
   const probeExpiresAt = probeExpiry(snapshot, options);
-  if (probeExpiresAt !== undefined && now < probeExpiresAt) return refuse(snapshot, now, probeExpiresAt);
+  if (snapshot.probeGrantedAt !== undefined && probeExpiresAt !== undefined && now < probeExpiresAt) {
+    return refuse(snapshot, now, probeRecheckAt(now, snapshot.probeGrantedAt, probeExpiresAt));
+  }
   return { permitted: true, ticket: { probe: true, grantedAt: now }, snapshot: { ...snapshot, probeGrantedAt: now }, events: [] };
 }
 

@@ -28,11 +28,11 @@ export async function providersReport(runtime: Runtime): Promise<ProvidersReport
   const set = await runtime.providers();
   const factories = set.list().map((instance) => instance.factory);
   const types = [...new Map(factories.map((factory) => [factory.type, factory])).values()];
-  const breakers = runtime.breakers();
-  await breakers.ready();
+  // Read once, not through the runtime's syncing board: a report must never claim a probe.
+  const breakers = await runtime.breakerStatuses();
   return {
     instances: set.list().map((instance) => {
-      const { state, nextProbeAt } = breakers.status(instance.name);
+      const { state, nextProbeAt } = breakers(instance.name);
       return {
         name: instance.name,
         type: instance.type,
