@@ -1,6 +1,6 @@
+import { nonEmpty } from '../config/env.js';
 import { loadSettings } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
-import { LOG_LEVELS, type LogLevel } from '../core/logger.js';
 import { Runtime } from '../runtime/runtime.js';
 
 /** Options every command accepts. */
@@ -10,18 +10,13 @@ export interface GlobalOptions {
 
 /**
  * Loads the settings for a command. One-shot commands log warnings and errors only, so their
- * output stays readable; MISSIVE_LOG_LEVEL overrides for any command.
+ * output stays readable; MISSIVE_LOG_LEVEL (checked, and applied by loadSettings) overrides for
+ * any command.
  */
 export function settingsFor(options: GlobalOptions, longRunning: boolean): Settings {
   const settings = loadSettings({ ...(options.config !== undefined && { configPath: options.config }) });
-  const fromEnv = process.env.MISSIVE_LOG_LEVEL;
-  const level: LogLevel =
-    fromEnv !== undefined && (LOG_LEVELS as readonly string[]).includes(fromEnv)
-      ? (fromEnv as LogLevel)
-      : longRunning
-        ? settings.log.level
-        : 'warn';
-  return { ...settings, log: { level } };
+  if (longRunning || nonEmpty(process.env.MISSIVE_LOG_LEVEL) !== undefined) return settings;
+  return { ...settings, log: { level: 'warn' } };
 }
 
 /** Runs a one-shot command against a runtime, closing it afterwards. */
