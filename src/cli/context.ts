@@ -19,10 +19,18 @@ export function settingsFor(options: GlobalOptions, longRunning: boolean): Setti
   return { ...settings, log: { level: 'warn' } };
 }
 
-/** Runs a one-shot command against a runtime, closing it afterwards. */
-export async function withRuntime<T>(options: GlobalOptions, run: (runtime: Runtime) => Promise<T>): Promise<T> {
+/**
+ * Runs a one-shot command against a runtime, closing it afterwards. Only commands that create
+ * records (`send`, `batch create`, `migrate`) pass `createStore`: the others act on existing
+ * records, so a SQLite file that does not exist is an error (exit 1) rather than a new database.
+ */
+export async function withRuntime<T>(
+  options: GlobalOptions,
+  run: (runtime: Runtime) => Promise<T>,
+  { createStore = false }: { createStore?: boolean } = {},
+): Promise<T> {
   const settings = settingsFor(options, false);
-  const runtime = await Runtime.open(settings);
+  const runtime = await Runtime.open(settings, { createStore });
   try {
     return await run(runtime);
   } finally {
