@@ -10,7 +10,8 @@ import { TEST_AMQP_URL } from '../support/rabbitmq.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-describe('the missive command line', () => {
+// Each test spawns several `missive` processes, each taking seconds to start on a busy machine.
+describe('the missive command line', { timeout: 120_000 }, () => {
   let hooks: StandInServer;
   let missive: TestMissive;
   let env: Record<string, string>;
@@ -96,14 +97,14 @@ describe('the missive command line', () => {
     expect(text.stdout).toContain('provider types:');
     expect(text.stdout).toMatch(/^ {2}discord +chat /m);
     expect(text.stdout).toMatch(/^ {2}log +email, sms, webhook, chat /m);
-  }, 60_000);
+  });
 
   it('names --provider when no configured provider of that name can send', async () => {
     const sent = await runMissive(['send', '--channel', 'chat', '--to', '#ops', '--text', 'x', '--provider', 'nosuch'], env);
     expect(sent.code).toBe(2);
     expect(sent.output).toContain('--provider: no configured provider "nosuch" can send chat');
     expect(sent.output).not.toContain('error while closing');
-  }, 60_000);
+  });
 
   it('refuses a bad provider configuration at start-up of every command, with exit 2', async () => {
     const bad = { ...env, MISSIVE_CONFIG: writeConfig({ providers: { mail: { type: 'sendgird' } } }) };
@@ -115,7 +116,7 @@ describe('the missive command line', () => {
       expect(run.output).not.toContain('missive is running');
       expect(run.output).not.toContain('error while closing');
     }
-  }, 90_000);
+  });
 
   it('does not create a SQLite database for commands that only read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'missive-nodb-'));
@@ -131,7 +132,7 @@ describe('the missive command line', () => {
     expect((await runMissive(['migrate'], missing)).code).toBe(0);
     expect(existsSync(path)).toBe(true);
     expect((await runMissive(['dlq', 'list', '--json'], missing)).code).toBe(0);
-  }, 90_000);
+  });
 
   it('stops a worker gracefully on SIGTERM with exit code 0', async () => {
     const worker = spawnMissive(['worker'], env);
