@@ -23,7 +23,7 @@ export interface MissiveOptions extends LoadOptions {
 export class Missive {
   private constructor(readonly runtime: Runtime) {}
 
-  /** Opens the store (migrating it) and returns an instance; the broker connects on first send. */
+  /** Builds the providers, opens the store (migrating it) and returns an instance; the broker connects on first send. */
   static async create(options: MissiveOptions = {}): Promise<Missive> {
     const settings = options.settings ?? loadSettings(options);
     // Metrics cost little and make /metrics complete when the application starts the http role.

@@ -36,7 +36,7 @@ export function buildProgram(): { program: Command; exitCode: () => number } {
     .description('create or update the database schema')
     .action(
       action(async () => {
-        await withRuntime(globals({}), async () => undefined);
+        await withRuntime(globals({}), async () => undefined, { createStore: true });
         printLine('database schema is up to date');
         return EXIT.ok;
       }),
@@ -90,7 +90,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return exitCode();
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      // `--help` and `help` asked for the help: success. A command group without its sub-command
+      // (`missive`, `missive batch`) printed the help on stderr, with exit code 1: bad usage.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      if (error.code === 'commander.help' && error.exitCode === 0) return EXIT.ok;
       return EXIT.usage;
     }
     process.stderr.write(`${formatError(error)}\n`);

@@ -91,3 +91,97 @@ describe('loadSettings', () => {
     expect(issues.map((i) => i.path).sort()).toEqual(['MISSIVE_AMQP_PREFIX', 'MISSIVE_AMQP_URL', 'MISSIVE_DATABASE_URL', 'PORT']);
   });
 });
+
+describe('loadSettings: limits and cross-checks', () => {
+  const MAX_TIMER = 2 ** 31 - 1;
+
+  it('caps every millisecond option at 2^31-1, naming the path', () => {
+    const tooLong = MAX_TIMER + 1;
+    const cwd = dirWith({
+      worker: { shutdownGraceMs: tooLong },
+      scheduler: { pollIntervalMs: tooLong, leaseMs: tooLong, relayAfterMs: tooLong },
+      delivery: { attemptTimeoutMs: tooLong, retry: { baseMs: tooLong, capMs: tooLong } },
+      batch: { leaseMs: tooLong },
+    });
+    const issues = issuesOf(() => loadSettings({ cwd, env: {} }));
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'batch.leaseMs',
+      'delivery.attemptTimeoutMs',
+      'delivery.retry.baseMs',
+      'delivery.retry.capMs',
+      'scheduler.leaseMs',
+      'scheduler.pollIntervalMs',
+      'scheduler.relayAfterMs',
+      'worker.shutdownGraceMs',
+    ]);
+    expect(issues.every((i) => i.rule === 'max')).toBe(true);
+    const lookAhead = issuesOf(() => loadSettings({ cwd: dirWith({ scheduler: { lookAheadMs: tooLong } }), env: {} }));
+    expect(lookAhead.map((i) => i.path)).toContain('scheduler.lookAheadMs');
+  });
+
+  it('accepts the cap itself', () => {
+    const cwd = dirWith({ delivery: { attemptTimeoutMs: MAX_TIMER }, worker: { shutdownGraceMs: MAX_TIMER } });
+    expect(loadSettings({ cwd, env: {} }).delivery.attemptTimeoutMs).toBe(MAX_TIMER);
+  });
+
+  it('requires the look-ahead to be shorter than the lease, naming scheduler.lookAheadMs', () => {
+    const issues = issuesOf(() => loadSettings({ cwd: dirWith({ scheduler: { lookAheadMs: 6_000, leaseMs: 6_000 } }), env: {} }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: 'scheduler.lookAheadMs', rule: 'below_lease' });
+    expect(issues[0]?.message).toContain('scheduler.leaseMs');
+  });
+
+  it('requires the relay deadline to be longer than the look-ahead, naming scheduler.relayAfterMs', () => {
+    const issues = issuesOf(() => loadSettings({ cwd: dirWith({ scheduler: { relayAfterMs: 1_000 } }), env: {} }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: 'scheduler.relayAfterMs', rule: 'above_look_ahead' });
+    expect(issues[0]?.message).toContain('scheduler.lookAheadMs');
+    expect(loadSettings({ cwd: dirWith({ scheduler: { relayAfterMs: 1_000, lookAheadMs: 500 } }), env: {} }).scheduler.relayAfterMs).toBe(1_000);
+  });
+});
+
+describe('loadSettings: the environment', () => {
+  const empty = () => mkdtempSync(join(tmpdir(), 'missive-empty-'));
+  const envIssues = (env: Record<string, string>) => issuesOf(() => loadSettings({ cwd: empty(), env }));
+
+  it.each([
+    ['amqp://u:secretpw@[bad', 'not a valid URL'],
+    ['amqp://u:secretpw@127.0.0.1:notaport', 'not a valid URL'],
+    ['amqp://', 'host'],
+    ['amqp://u:secretpw@:5672', 'not a valid URL'],
+    ['amqps://u:secretpw@h:99999', 'not a valid URL'],
+    ['amqp://u:secretpw@h:0', 'port'],
+    ['http://u:secretpw@h', 'amqp:// or amqps://'],
+  ])('refuses MISSIVE_AMQP_URL=%s without printing the password', (url, says) => {
+    const issues = envIssues({ MISSIVE_AMQP_URL: url });
+    expect(issues.map((i) => i.path)).toEqual(['MISSIVE_AMQP_URL']);
+    expect(issues[0]?.message).toContain(says);
+    expect(JSON.stringify(issues)).not.toContain('secretpw');
+  });
+
+  it.each(['amqp://guest:guest@127.0.0.1:5672', 'amqps://user:p%40ss@rabbit.example.com/vhost', 'amqp://localhost', 'amqp://[::1]:5672'])(
+    'accepts MISSIVE_AMQP_URL=%s',
+    (url) => {
+      expect(loadSettings({ cwd: empty(), env: { MISSIVE_AMQP_URL: url } }).amqpUrl).toBe(url);
+    },
+  );
+
+  it.each([',', ' ', ' , ,', ''])('refuses MISSIVE_API_KEYS=%j that yields no key (the API would be open)', (keys) => {
+    const issues = envIssues({ MISSIVE_API_KEYS: keys });
+    expect(issues.map((i) => i.path)).toEqual(['MISSIVE_API_KEYS']);
+    expect(issues[0]?.rule).toBe('empty');
+  });
+
+  it('leaves the API open only when MISSIVE_API_KEYS is unset', () => {
+    expect(loadSettings({ cwd: empty(), env: {} }).apiKeys).toEqual([]);
+  });
+
+  it('checks MISSIVE_LOG_LEVEL, naming the variable', () => {
+    const issues = envIssues({ MISSIVE_LOG_LEVEL: 'loud' });
+    expect(issues.map((i) => i.path)).toEqual(['MISSIVE_LOG_LEVEL']);
+    expect(issues[0]?.message).toContain('debug');
+    const cwd = dirWith({ log: { level: 'error' } });
+    expect(loadSettings({ cwd, env: { MISSIVE_LOG_LEVEL: ' debug ' } }).log.level).toBe('debug');
+    expect(loadSettings({ cwd, env: { MISSIVE_LOG_LEVEL: '' } }).log.level).toBe('error');
+  });
+});

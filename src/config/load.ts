@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, type Issue } from '../core/errors.js';
 import { fromZodIssues } from '../core/zod-issues.js';
-import { parseDatabaseUrl } from '../store/database-url.js';
+import { nonEmpty, readEnvironment } from './env.js';
 import { configFileSchema } from './schema.js';
 import { ENV_DEFAULTS, type Settings } from './settings.js';
 
@@ -17,8 +17,8 @@ export interface LoadOptions {
 
 /**
  * Reads the config file (`--config`, else MISSIVE_CONFIG, else ./missive.config.json if present)
- * and the environment, validates both, and returns the settings. Throws one ConfigError listing
- * every problem, each with its exact path.
+ * and the environment (env.ts), validates both, and returns the settings; MISSIVE_LOG_LEVEL wins
+ * over `log.level`. Throws one ConfigError listing every problem, each with its exact path.
  */
 export function loadSettings(options: LoadOptions = {}): Settings {
   const env = options.env ?? process.env;
@@ -39,40 +39,15 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const parsed = configFileSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!parsed.success) issues.push(...fromZodIssues(parsed.error.issues));
 
-  const databaseUrl = nonEmpty(env.MISSIVE_DATABASE_URL) ?? ENV_DEFAULTS.MISSIVE_DATABASE_URL;
-  try {
-    parseDatabaseUrl(databaseUrl);
-  } catch (error) {
-    issues.push(...((error as { issues?: Issue[] }).issues ?? []));
-  }
-  const amqpUrl = nonEmpty(env.MISSIVE_AMQP_URL) ?? ENV_DEFAULTS.MISSIVE_AMQP_URL;
-  if (!/^amqps?:\/\//.test(amqpUrl)) {
-    issues.push({ path: 'MISSIVE_AMQP_URL', rule: 'format', message: 'MISSIVE_AMQP_URL: must be an amqp:// or amqps:// URL' });
-  }
-  const amqpPrefix = nonEmpty(env.MISSIVE_AMQP_PREFIX) ?? ENV_DEFAULTS.MISSIVE_AMQP_PREFIX;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/.test(amqpPrefix)) {
-    issues.push({
-      path: 'MISSIVE_AMQP_PREFIX',
-      rule: 'format',
-      message: 'MISSIVE_AMQP_PREFIX: letters, digits, ".", "_" and "-" only',
-    });
-  }
-  const port = parsePort(env.PORT, issues);
-  const apiKeys = (env.MISSIVE_API_KEYS ?? '')
-    .split(',')
-    .map((key) => key.trim())
-    .filter((key) => key.length > 0);
+  const { logLevel, ...fromEnv } = readEnvironment(env, issues);
 
   if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
   const base = configPath ? dirname(configPath) : cwd;
   return {
     ...parsed.data,
+    ...(logLevel !== undefined && { log: { ...parsed.data.log, level: logLevel } }),
     configPath,
-    databaseUrl,
-    amqpUrl,
-    amqpPrefix,
-    port,
-    apiKeys,
+    ...fromEnv,
     pluginPaths: parsed.data.plugins.map((plugin) => resolvePlugin(plugin, base)),
   };
 }
@@ -91,20 +66,6 @@ function readJson(path: string, issues: Issue[]): unknown {
     issues.push({ path: '(config)', rule: 'json', message: `${path} is not valid JSON: ${(error as Error).message}` });
     return {};
   }
-}
-
-function parsePort(value: string | undefined, issues: Issue[]): number {
-  const text = nonEmpty(value);
-  if (text === undefined) return ENV_DEFAULTS.PORT;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    issues.push({ path: 'PORT', rule: 'range', message: `PORT: must be a port number (0-65535), got "${text}"` });
-  }
-  return port;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 /** A relative plugin path is relative to the config file; a bare name is a package. */

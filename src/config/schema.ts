@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { MAX_TIMER_MS } from '../core/clock.js';
 import { LOG_LEVELS } from '../core/logger.js';
 import { CHANNELS } from '../message/channels.js';
 
 const positiveInt = z.number().int().positive();
-const ms = z.number().int().nonnegative();
+const timerCap = `must be at most ${MAX_TIMER_MS} ms (Node.js timers overflow beyond it)`;
+/** A duration in ms that may be 0. */
+const ms = z.number().int().nonnegative().max(MAX_TIMER_MS, timerCap);
+/** A duration in ms of at least 1. */
+const positiveMs = positiveInt.max(MAX_TIMER_MS, timerCap);
 
 /** Provider instance names: what channels and messages refer to. */
 const INSTANCE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -37,29 +42,51 @@ export const configFileSchema = z.strictObject({
   scheduler: z
     .strictObject({
       /** Time between polls for due messages. */
-      pollIntervalMs: positiveInt.default(1_000),
+      pollIntervalMs: positiveMs.default(1_000),
       /** Messages due within this window are claimed early and published by in-process timers. */
       lookAheadMs: ms.default(2_000),
       /** How long a claim is held before another scheduler may take the rows. */
-      leaseMs: positiveInt.default(30_000),
+      leaseMs: positiveMs.default(30_000),
       /** Most messages claimed per poll. */
       chunkSize: positiveInt.max(10_000).default(500),
       /** An immediate message not confirmed by the broker this long after acceptance is re-published. */
-      relayAfterMs: positiveInt.default(10_000),
+      relayAfterMs: positiveMs.default(10_000),
+    })
+    .superRefine((scheduler, ctx) => {
+      // Held rows are not re-leased: a look-ahead as long as the lease lets another scheduler
+      // claim (and publish) messages this one still holds.
+      if (scheduler.lookAheadMs >= scheduler.leaseMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lookAheadMs'],
+          message: `must be less than scheduler.leaseMs (${scheduler.leaseMs})`,
+          params: { rule: 'below_lease' },
+        });
+      }
+      // Messages claimed early wait up to the look-ahead before they are published; a shorter
+      // relay deadline would re-publish messages already confirmed.
+      if (scheduler.relayAfterMs <= scheduler.lookAheadMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['relayAfterMs'],
+          message: `must be greater than scheduler.lookAheadMs (${scheduler.lookAheadMs})`,
+          params: { rule: 'above_look_ahead' },
+        });
+      }
     })
     .prefault({}),
   delivery: z
     .strictObject({
       /** Timeout of one provider call. */
-      attemptTimeoutMs: positiveInt.default(30_000),
+      attemptTimeoutMs: positiveMs.default(30_000),
       retry: z
         .strictObject({
           /** Attempts in all, the first included. */
           maxAttempts: positiveInt.max(100).default(5),
           /** First backoff ceiling; doubles each attempt (full jitter). */
-          baseMs: positiveInt.default(1_000),
+          baseMs: positiveMs.default(1_000),
           /** Largest backoff. */
-          capMs: positiveInt.default(300_000),
+          capMs: positiveMs.default(300_000),
         })
         .prefault({}),
       // The break grows by 2 on each failed probe and a probe's deadline follows attemptTimeoutMs:
@@ -97,7 +124,7 @@ export const configFileSchema = z.strictObject({
       /** Items claimed per lease. */
       chunkSize: positiveInt.max(10_000).default(200),
       /** How long a runner's claim on a chunk lasts without renewal. */
-      leaseMs: positiveInt.default(30_000),
+      leaseMs: positiveMs.default(30_000),
     })
     .prefault({}),
 });

@@ -6,6 +6,12 @@ export interface Clock {
 /** The real wall clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
+/**
+ * Longest delay a Node.js timer honours, in ms (2^31-1, about 24.8 days): a longer one overflows
+ * and fires after 1 ms. Every millisecond setting is capped at it.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** A source of uniform random numbers in [0, 1); injected so tests are deterministic. */
 export type Random = () => number;
 

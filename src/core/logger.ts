@@ -18,8 +18,12 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface LoggerOptions {
   /** Minimum level written. Default `info`. */
   level?: LogLevel;
-  /** Secret values (API keys, passwords) replaced by `[REDACTED]` wherever they appear in a line. */
-  secrets?: readonly string[];
+  /**
+   * Secret values (API keys, passwords) replaced by `[REDACTED]` wherever they appear in a line.
+   * A {@link SecretList} may still grow after the logger is made (provider secrets are known
+   * only once the providers are built, which needs a logger).
+   */
+  secrets?: readonly string[] | SecretList;
   /** Where lines go. Default: standard error, so that `--json` output on stdout stays clean. */
   destination?: NodeJS.WritableStream;
 }
@@ -38,9 +42,44 @@ const REDACTED_FIELDS = [
   'webhookUrl',
 ];
 
+/** Secret values to scrub from text; values may be added at any time. */
+export class SecretList {
+  readonly #values: string[] = [];
+
+  constructor(values: Iterable<string> = []) {
+    this.add(values);
+  }
+
+  /**
+   * Adds values, each also as it reads inside a JSON string (a log line is JSON). Values shorter
+   * than 4 characters are ignored: they would scrub ordinary words.
+   */
+  add(values: Iterable<string>): void {
+    for (const value of values) {
+      if (value.length < 4) continue;
+      for (const form of [value, JSON.stringify(value).slice(1, -1)]) {
+        if (!this.#values.includes(form)) this.#values.push(form);
+      }
+    }
+    // Longest first, so that a secret containing another is scrubbed whole.
+    this.#values.sort((a, b) => b.length - a.length);
+  }
+
+  /** Every value held (with its JSON-escaped form when that differs). */
+  get values(): readonly string[] {
+    return this.#values;
+  }
+
+  /** `text` with every value replaced by `[REDACTED]`. */
+  scrub(text: string): string {
+    return scrubSecrets(text, this.#values);
+  }
+}
+
 /** Creates a JSON-lines logger that redacts secret fields and every known secret value. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const secrets = [...new Set(options.secrets ?? [])].filter((secret) => secret.length >= 4);
+  const secrets = options.secrets instanceof SecretList ? options.secrets : new SecretList(options.secrets);
+  const scrubs = options.secrets instanceof SecretList || secrets.values.length > 0;
   const paths = REDACTED_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
   return pino(
     {
@@ -48,13 +87,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths, censor: '[REDACTED]' },
-      hooks: secrets.length === 0 ? {} : { streamWrite: (line) => scrubSecrets(line, secrets) },
+      hooks: scrubs ? { streamWrite: (line) => secrets.scrub(line) } : {},
     },
     options.destination ?? pino.destination({ fd: 2, sync: false }),
   );
 }
 
-/** Replaces every occurrence of each secret in `text` by `[REDACTED]`. */
+/** Replaces every occurrence of each secret in `text` by `[REDACTED]`, in the order given. */
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   let scrubbed = text;
   for (const secret of secrets) {

@@ -83,7 +83,7 @@ export const providersReportSchema = z.object({
       type: z.string(),
       channels: z.array(z.enum(CHANNELS)),
       options: z.record(z.string(), z.unknown()),
-      breaker: z.object({ state: z.enum(['closed', 'half_open', 'open']), nextProbeAt: z.number().optional() }),
+      breaker: z.object({ state: z.enum(['closed', 'half_open', 'open']), nextProbeAt: isoTime.optional() }),
     }),
   ),
   channels: z.record(z.enum(CHANNELS), z.array(z.string())),

@@ -7,6 +7,7 @@ import { scrubSecrets } from '../core/logger.js';
 import { toProviderError } from './errors.js';
 import type { Provider, ProviderFactory } from './provider.js';
 import { type ProviderRegistry, validateOptions } from './registry.js';
+import { redactOptions } from './secret-options.js';
 
 /** One `providers.<name>` entry of the configuration. */
 export interface ProviderEntry {
@@ -28,14 +29,11 @@ export interface ProviderInstance {
   factory: ProviderFactory;
   /** The channels this instance is configured to serve. */
   channels: Channel[];
-  /** Its options with secret values replaced by `[REDACTED]`. */
+  /** Its options with secret values replaced by `[REDACTED]` and URL passwords masked. */
   redactedOptions: Record<string, unknown>;
   /** The secret option values, for scrubbing logs and output. */
   secrets: string[];
 }
-
-/** Names that look secret even when a plugin forgets to declare them. */
-const SECRET_NAME = /(secret|password|pass$|token|apikey|api_key|authorization|webhookurl)/i;
 
 /**
  * The configured provider instances and the channel order. The send path asks this for the
@@ -45,6 +43,7 @@ export class ProviderSet {
   private constructor(
     private readonly instances: Map<string, ProviderInstance>,
     private readonly order: Map<Channel, string[]>,
+    private readonly registered: readonly ProviderFactory[],
   ) {}
 
   /**
@@ -80,11 +79,7 @@ export class ProviderSet {
     const instances = new Map<string, ProviderInstance>();
     for (const { name, factory, options, raw } of validated) {
       const logger = deps.logger.child({ provider: name });
-      const secretKeys = new Set([...(factory.secretOptions ?? []), ...Object.keys(raw).filter((k) => SECRET_NAME.test(k))]);
-      const redactedOptions = Object.fromEntries(
-        Object.entries(raw).map(([key, value]) => [key, secretKeys.has(key) ? '[REDACTED]' : value]),
-      );
-      const secrets = [...secretKeys].map((key) => raw[key]).filter((v): v is string => typeof v === 'string');
+      const { options: redactedOptions, secrets } = redactOptions(raw, factory.secretOptions ?? []);
       const provider = withSecretsRedacted(factory.create(options, { name, logger, clock: deps.clock }), secrets);
       instances.set(name, { name, type: factory.type, provider, factory, channels: [], redactedOptions, secrets });
     }
@@ -109,7 +104,12 @@ export class ProviderSet {
       }
     }
     if (issues.length > 0) throw new ConfigError(issues);
-    return new ProviderSet(instances, order);
+    return new ProviderSet(instances, order, registry.list());
+  }
+
+  /** Every registered provider type (built-in and plugin), configured or not, in registration order. */
+  types(): readonly ProviderFactory[] {
+    return this.registered;
   }
 
   /** The instance of that name. */
@@ -178,7 +178,8 @@ function channelOrder(config: ProvidersConfig, issues: Issue[]): Map<Channel, st
  * echoed or a plugin forgot to redact: errors are recorded on messages, shown and logged.
  */
 function withSecretsRedacted(provider: Provider, secrets: readonly string[]): Provider {
-  const live = secrets.filter((secret) => secret.length >= 4);
+  // Longest first, so that a secret containing another is scrubbed whole.
+  const live = secrets.filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
   if (live.length === 0) return provider;
   const send: Provider['send'] = async (message, context) => {
     try {

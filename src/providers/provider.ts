@@ -71,7 +71,11 @@ export interface ProviderFactory<Options = unknown> {
   readonly channels: readonly Channel[];
   /** Validates the instance's options (everything in its config entry except `type`). */
   readonly optionsSchema: StandardSchemaV1<unknown, Options>;
-  /** Option names whose values are secret: redacted in logs, output and errors. */
+  /**
+   * Options whose values are secret: redacted in logs, output and errors. Each is an option name
+   * (`apiKey`) or a dotted path into an object option, `*` standing for every key (`headers.*`:
+   * every header's value). A secret option holding an object has every string in it secret.
+   */
   readonly secretOptions?: readonly string[];
   /** One-line description for `missive providers`. */
   readonly description?: string;

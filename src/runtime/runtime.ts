@@ -5,7 +5,7 @@ import { loadPlugins } from '../config/plugins.js';
 import type { Settings } from '../config/settings.js';
 import { type Clock, type Random, systemClock, systemRandom } from '../core/clock.js';
 import { createIdGenerator, type IdGenerator } from '../core/ids.js';
-import { createLogger, type Logger } from '../core/logger.js';
+import { createLogger, type Logger, SecretList } from '../core/logger.js';
 import { Producer, routeCheckFor } from '../producer/producer.js';
 import { Publisher } from '../producer/publisher.js';
 import { createBuiltinRegistry } from '../providers/builtins.js';
@@ -32,14 +32,20 @@ export interface RuntimeOverrides {
   processName?: string;
   /** Where the roles report what they do; default nowhere. */
   metrics?: Metrics;
+  /**
+   * Create the database when it does not exist (a SQLite file). Default true; commands that only
+   * act on existing records pass false, so that a mistyped path fails instead of leaving an
+   * empty database behind.
+   */
+  createStore?: boolean;
 }
 
 /** How long start-up waits for RabbitMQ before failing with a clear error, in ms. */
 const BROKER_CONNECT_TIMEOUT_MS = 15_000;
 
 /**
- * The parts of one Missive process, built from settings and opened on demand: the store (always,
- * migrated), the broker, the providers, the producer. Every role and command takes what it needs.
+ * The parts of one Missive process, built from settings: the providers and the store (at open,
+ * migrated), and on demand the broker and the producer. Every role and command takes what it needs.
  */
 export class Runtime {
   readonly clock: Clock;
@@ -48,7 +54,6 @@ export class Runtime {
   readonly processName: string;
   readonly metrics: Metrics;
   #broker: Promise<Broker> | undefined;
-  #providers: Promise<ProviderSet> | undefined;
   #producer: Promise<Producer> | undefined;
   #publisher: Promise<Publisher> | undefined;
   #breakers: SharedBreakerBoard | undefined;
@@ -58,7 +63,13 @@ export class Runtime {
     /** The message store; `store.context` is the open database the other stores share. */
     readonly store: SqlMessageStore,
     readonly logger: Logger,
-    private readonly overrides: RuntimeOverrides,
+    /**
+     * Secret values scrubbed from every line of the logger the runtime made (an injected logger
+     * is its owner's to scrub): API keys, URL passwords, every provider secret.
+     */
+    readonly secrets: SecretList,
+    private readonly providerSet: ProviderSet,
+    overrides: RuntimeOverrides,
   ) {
     this.clock = overrides.clock ?? systemClock;
     this.random = overrides.random ?? systemRandom;
@@ -67,17 +78,28 @@ export class Runtime {
     this.metrics = overrides.metrics ?? noopMetrics;
   }
 
-  /** Opens the store (creating and migrating it) and returns the runtime. */
+  /**
+   * Builds the providers (plugins loaded, options validated), then opens the store (creating it
+   * unless told not to, and migrating it) and returns the runtime. A bad provider configuration
+   * fails here, before the database is touched and before any role starts.
+   */
   static async open(settings: Settings, overrides: RuntimeOverrides = {}): Promise<Runtime> {
-    const logger = overrides.logger ?? createLogger({ level: settings.log.level, secrets: knownSecrets(settings) });
-    const store = openStore(settings.databaseUrl, { newId: overrides.newId ?? createIdGenerator(), logger });
+    const secrets = new SecretList(knownSecrets(settings));
+    const logger = overrides.logger ?? createLogger({ level: settings.log.level, secrets });
+    const registry = overrides.registry ?? createBuiltinRegistry();
+    await loadPlugins(settings.pluginPaths, registry);
+    const providers = await ProviderSet.build(registry, settings, { logger, clock: overrides.clock ?? systemClock });
+    secrets.add(providers.secrets());
+    let store: SqlMessageStore | undefined;
     try {
+      store = openStore(settings.databaseUrl, { newId: overrides.newId ?? createIdGenerator(), logger, create: overrides.createStore ?? true });
       await store.migrate();
     } catch (error) {
-      await store.close().catch(() => undefined);
+      await store?.close().catch(() => undefined);
+      await providers.close();
       throw error;
     }
-    return new Runtime(settings, store, logger, overrides);
+    return new Runtime(settings, store, logger, secrets, providers, overrides);
   }
 
   /** The broker, connected (fails with a clear error if RabbitMQ stays unreachable at start-up). */
@@ -100,14 +122,9 @@ export class Runtime {
     return this.#broker;
   }
 
-  /** The configured provider instances (plugins loaded, options validated). */
+  /** The configured provider instances (built when the runtime opened). */
   providers(): Promise<ProviderSet> {
-    this.#providers ??= (async () => {
-      const registry = this.overrides.registry ?? createBuiltinRegistry();
-      await loadPlugins(this.settings.pluginPaths, registry);
-      return ProviderSet.build(registry, this.settings, { logger: this.logger, clock: this.clock });
-    })();
-    return this.#providers;
+    return Promise.resolve(this.providerSet);
   }
 
   /**
@@ -168,8 +185,16 @@ export class Runtime {
   async close(): Promise<void> {
     const settle = async <T>(part: Promise<T> | undefined, close: (value: T) => Promise<void>) => {
       if (!part) return;
+      let value: T;
       try {
-        await close(await part);
+        value = await part;
+      } catch {
+        // It never opened (RabbitMQ unreachable, say): whoever asked for it got that error
+        // already; there is nothing to close and nothing new to report.
+        return;
+      }
+      try {
+        await close(value);
       } catch (error) {
         this.logger.warn({ err: (error as Error).message }, 'error while closing');
       }
@@ -178,25 +203,30 @@ export class Runtime {
     await settle(this.#publisher, (publisher) => publisher.flush());
     await settle(this.#broker, (broker) => broker.close());
     await settle(this.#breakers && Promise.resolve(this.#breakers), (breakers) => breakers.stop());
-    await settle(this.#providers, (providers) => providers.close());
+    await settle(Promise.resolve(this.providerSet), (providers) => providers.close());
     await this.store.close();
   }
 }
 
-/** Secret values known from the settings alone: API keys and passwords in URLs. */
+/**
+ * Secret values known from the settings alone: API keys and the passwords in the RabbitMQ and
+ * database URLs. The providers' secrets are added once they are built (ProviderSet.secrets()).
+ */
 function knownSecrets(settings: Settings): string[] {
   const secrets = [...settings.apiKeys];
   for (const url of [settings.amqpUrl, settings.databaseUrl]) {
+    let password = '';
     try {
-      const password = decodeURIComponent(new URL(url).password);
-      if (password) secrets.push(password);
+      password = new URL(url).password;
     } catch {
       // not a URL (a SQLite path): nothing secret in it
     }
-  }
-  for (const provider of Object.values(settings.providers)) {
-    for (const [key, value] of Object.entries(provider)) {
-      if (typeof value === 'string' && /(secret|password|pass$|token|apikey|webhookurl)/i.test(key)) secrets.push(value);
+    if (password === '') continue;
+    secrets.push(password);
+    try {
+      secrets.push(decodeURIComponent(password));
+    } catch {
+      // not %-encoded validly: only the form as written can appear
     }
   }
   return secrets;

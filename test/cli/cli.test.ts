@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StandInServer } from '../../src/providers/testing/stand-in.js';
 import { startTestMissive, type TestMissive } from '../support/missive.js';
@@ -7,7 +10,8 @@ import { TEST_AMQP_URL } from '../support/rabbitmq.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-describe('the missive command line', () => {
+// Each test spawns several `missive` processes, each taking seconds to start on a busy machine.
+describe('the missive command line', { timeout: 120_000 }, () => {
   let hooks: StandInServer;
   let missive: TestMissive;
   let env: Record<string, string>;
@@ -87,6 +91,47 @@ describe('the missive command line', () => {
     expect(listed.output).not.toContain(SECRET);
     const report = json(listed.stdout) as { instances: { name: string; options: Record<string, unknown> }[] };
     expect(report.instances.find((i) => i.name === 'hooks')?.options.secret).toBe('[REDACTED]');
+    const text = await runMissive(['providers'], env);
+    expect(text.code).toBe(0);
+    // Every registered type, used by an instance or not.
+    expect(text.stdout).toContain('provider types:');
+    expect(text.stdout).toMatch(/^ {2}discord +chat /m);
+    expect(text.stdout).toMatch(/^ {2}log +email, sms, webhook, chat /m);
+  });
+
+  it('names --provider when no configured provider of that name can send', async () => {
+    const sent = await runMissive(['send', '--channel', 'chat', '--to', '#ops', '--text', 'x', '--provider', 'nosuch'], env);
+    expect(sent.code).toBe(2);
+    expect(sent.output).toContain('--provider: no configured provider "nosuch" can send chat');
+    expect(sent.output).not.toContain('error while closing');
+  });
+
+  it('refuses a bad provider configuration at start-up of every command, with exit 2', async () => {
+    const bad = { ...env, MISSIVE_CONFIG: writeConfig({ providers: { mail: { type: 'sendgird' } } }) };
+    const commands = [['scheduler'], ['status', '01NOTTHERE']];
+    const runs = await Promise.all(commands.map((args) => runMissive(args, bad)));
+    for (const [i, run] of runs.entries()) {
+      expect(run.code, commands[i]?.join(' ')).toBe(2);
+      expect(run.output).toContain('providers.mail.type: unknown provider type "sendgird"');
+      expect(run.output).not.toContain('missive is running');
+      expect(run.output).not.toContain('error while closing');
+    }
+  });
+
+  it('does not create a SQLite database for commands that only read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'missive-nodb-'));
+    const path = join(dir, 'typo', 'missive.db');
+    const missing = { ...env, MISSIVE_DATABASE_URL: `sqlite:${path}` };
+    const commands = [['status', '01NOTTHERE'], ['providers'], ['dlq', 'list']];
+    const runs = await Promise.all(commands.map((args) => runMissive(args, missing)));
+    for (const [i, run] of runs.entries()) {
+      expect(run.code, commands[i]?.join(' ')).toBe(1);
+      expect(run.output).toContain(`no database at ${path}; start Missive or run missive migrate first`);
+    }
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
+    expect((await runMissive(['migrate'], missing)).code).toBe(0);
+    expect(existsSync(path)).toBe(true);
+    expect((await runMissive(['dlq', 'list', '--json'], missing)).code).toBe(0);
   });
 
   it('stops a worker gracefully on SIGTERM with exit code 0', async () => {

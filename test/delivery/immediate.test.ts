@@ -78,7 +78,7 @@ describe.each(STORE_KINDS)('immediate delivery through RabbitMQ: %s', (kind) => 
   });
 
   it('carries on producing and consuming when RabbitMQ drops the connection', async () => {
-    missive = await startTestMissive(kind, { config: { scheduler: { relayAfterMs: 1000 } } });
+    missive = await startTestMissive(kind, { config: { scheduler: { relayAfterMs: 1000, lookAheadMs: 500 } } });
     const producer = await missive.runtime.producer();
     const before = await producer.send({ channel: 'email', to: 'a@example.com', subject: 's', text: 'before' });
     await expect.poll(() => readOutbox(missive.outboxPath).length).toBe(1);

@@ -82,7 +82,7 @@ describe.each(STORE_KINDS)('scheduled delivery: %s', (kind) => {
   });
 
   it('relays an accepted message whose publish never happened', async () => {
-    const missive = await start({ config: { scheduler: { relayAfterMs: 300 } } });
+    const missive = await start({ config: { scheduler: { relayAfterMs: 300, lookAheadMs: 100 } } });
     const id = createIdGenerator()();
     const now = Date.now();
     // What a producer that died between storing and publishing leaves behind.

@@ -16,7 +16,8 @@ describe('a scheduler killed with SIGKILL mid-claim', () => {
   it('loses nothing: its leases expire and another scheduler delivers the messages', async () => {
     const database = await createTestDatabase('postgres');
     const prefix = uniquePrefix('kill');
-    const leaseMs = 3_000;
+    // Longer than the look-ahead (held rows are not re-leased), short enough to wait out.
+    const leaseMs = 7_000;
     const store = await openTestStore(database);
     // Messages due 4-5 s from now, inside the child's 6 s look-ahead: it claims and holds them all.
     const base = Date.now() + 4_000;

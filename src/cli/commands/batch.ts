@@ -121,7 +121,7 @@ async function create(flags: BatchCreateFlags): Promise<void> {
     } finally {
       input.destroy();
     }
-  });
+  }, { createStore: true });
   if (flags.json) printJson({ ...created.batch, rowErrors: created.rowErrors, rowErrorsTruncated: created.rowErrorsTruncated });
   else printCreated(created);
 }

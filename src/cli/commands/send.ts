@@ -68,16 +68,26 @@ export async function send(flags: SendFlags): Promise<number> {
   try {
     message = parseMessage(messageFromFlags(flags, Date.now()));
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    throw new ValidationError(
-      error.issues.map((issue) => {
-        const flag = FLAG_OF[issue.path];
-        return flag ? { ...issue, path: flag, message: `${flag}: ${issue.message.replace(`${issue.path}: `, '')}` } : issue;
-      }),
-    );
+    throw withFlagNames(error);
   }
-  const receipt = await withRuntime(flags, async (runtime) => (await runtime.producer()).sendMessage(message));
+  // The producer refuses a provider or channel that nothing configured can send: name the flag too.
+  const receipt = await withRuntime(
+    flags,
+    async (runtime) => (await runtime.producer()).sendMessage(message).catch((error: unknown) => Promise.reject(withFlagNames(error))),
+    { createStore: true },
+  );
   if (flags.json) printJson({ id: receipt.id, status: receipt.status });
   else printLine(`${receipt.id} ${receipt.status}${receipt.created ? '' : ' (idempotency key seen before: first message returned)'}`);
   return 0;
+}
+
+/** A validation error about message fields, restated with the flags that filled them. */
+function withFlagNames(error: unknown): unknown {
+  if (!(error instanceof ValidationError)) return error;
+  return new ValidationError(
+    error.issues.map((issue) => {
+      const flag = FLAG_OF[issue.path];
+      return flag ? { ...issue, path: flag, message: `${flag}: ${issue.message.replace(`${issue.path}: `, '')}` } : issue;
+    }),
+  );
 }

@@ -25,7 +25,7 @@ const optionsSchema = z.strictObject({
   /** API origin, e.g. `https://api.eu.mailgun.net` for EU domains. Default `https://api.mailgun.net`. */
   baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.mailgun.net'),
   /** Longest wait for one request, in milliseconds. Default 10000. */
-  timeoutMs: z.number().int().positive().default(10_000),
+  timeoutMs: z.number().int().positive().max(300_000).default(10_000),
 });
 
 /** Options of the `mailgun` provider. */

@@ -24,7 +24,7 @@ const optionsSchema = z.strictObject({
   /** API origin, e.g. `https://api.eu.sendgrid.com` for EU subusers. Default `https://api.sendgrid.com`. */
   baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.sendgrid.com'),
   /** Longest wait for one request, in milliseconds. Default 10000. */
-  timeoutMs: z.number().int().positive().default(10_000),
+  timeoutMs: z.number().int().positive().max(300_000).default(10_000),
 });
 
 /** Options of the `sendgrid` provider. */

@@ -30,7 +30,7 @@ const optionsSchema = z.strictObject({
   /** API origin. Default `https://email.{region}.amazonaws.com`. */
   baseUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Longest wait for one request, in milliseconds. Default 10000. */
-  timeoutMs: z.number().int().positive().default(10_000),
+  timeoutMs: z.number().int().positive().max(300_000).default(10_000),
 });
 
 /** Options of the `ses` provider. */

@@ -26,7 +26,7 @@ const optionsSchema = z
     /** Sender used when a message has none; `Name <address>` or a bare address. Default: none. */
     from: z.string().min(1).optional(),
     /** Longest wait for one send, connection and greeting included, in milliseconds. Default 10000. */
-    timeoutMs: z.number().int().positive().default(10_000),
+    timeoutMs: z.number().int().positive().max(300_000).default(10_000),
     /** Most connections kept open to the server at once. Default 5. */
     maxConnections: z.number().int().positive().default(5),
   })

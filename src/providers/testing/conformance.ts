@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../core/clock.js';
+import { MAX_TIMER_MS, systemClock } from '../../core/clock.js';
 import { silentLogger } from '../../core/logger.js';
 import { isProviderError, type ProviderError, type ProviderErrorKind, type RateLimitedProviderError } from '../errors.js';
 import type { OutgoingMessage, Provider, ProviderFactory } from '../provider.js';
@@ -92,6 +92,13 @@ export function describeProviderConformance<Options>(harness: ProviderHarness<Op
       }
       const unknown = await validateOptions(harness.factory as ProviderFactory, { ...run.options, bogusOption: 1 }, `providers.${type}`);
       expect('issues' in unknown && unknown.issues.map((i) => i.path)).toContain(`providers.${type}.bogusOption`);
+    });
+
+    it('refuses a timeoutMs beyond what a timer can wait, if it takes one', async () => {
+      const takesTimeout = await validateOptions(harness.factory as ProviderFactory, { ...run.options, timeoutMs: 1_000 }, `providers.${type}`);
+      if ('issues' in takesTimeout) return; // no such option: nothing to cap
+      const tooLong = await validateOptions(harness.factory as ProviderFactory, { ...run.options, timeoutMs: MAX_TIMER_MS + 1 }, `providers.${type}`);
+      expect('issues' in tooLong && tooLong.issues.map((i) => i.path)).toContain(`providers.${type}.timeoutMs`);
     });
 
     if (supported.has('success'))

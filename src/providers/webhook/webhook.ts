@@ -161,7 +161,8 @@ export class WebhookProviderFactory implements ProviderFactory<WebhookOptions> {
   readonly type = 'webhook';
   readonly channels = ['webhook'] as const;
   readonly optionsSchema = optionsSchema;
-  readonly secretOptions = ['secret'] as const;
+  // Header values often carry credentials (`Authorization: Bearer …`): all are treated as secret.
+  readonly secretOptions = ['secret', 'headers.*'] as const;
   readonly description = 'signed JSON POSTs (Standard Webhooks) to the URL each message names';
   readonly #resolveHost: HostResolver;
 

@@ -10,8 +10,8 @@ export interface ProviderInstanceReport {
   channels: Channel[];
   /** Its options, secret values replaced by `[REDACTED]`. */
   options: Record<string, unknown>;
-  /** The instance's circuit breaker, as the fleet shares it through the store. */
-  breaker: { state: BreakerState; nextProbeAt?: number };
+  /** The instance's circuit breaker, as the fleet shares it through the store; `nextProbeAt` is ISO 8601. */
+  breaker: { state: BreakerState; nextProbeAt?: string };
 }
 
 /** Registered types, configured instances, the channel order and the circuits. */
@@ -19,15 +19,14 @@ export interface ProvidersReport {
   instances: ProviderInstanceReport[];
   /** Per channel, the instance names tried in order (primary first). */
   channels: Record<Channel, string[]>;
-  /** The provider types the configured instances use. */
+  /** Every registered provider type (built-in and plugin), used by an instance or not. */
   types: { type: string; channels: Channel[]; description: string }[];
 }
 
 /** The providers report; secrets never appear in it. */
 export async function providersReport(runtime: Runtime): Promise<ProvidersReport> {
   const set = await runtime.providers();
-  const factories = set.list().map((instance) => instance.factory);
-  const types = [...new Map(factories.map((factory) => [factory.type, factory])).values()];
+  const types = set.types();
   // Read once, not through the runtime's syncing board: a report must never claim a probe.
   const breakers = await runtime.breakerStatuses();
   return {
@@ -38,7 +37,7 @@ export async function providersReport(runtime: Runtime): Promise<ProvidersReport
         type: instance.type,
         channels: instance.channels,
         options: instance.redactedOptions,
-        breaker: { state, ...(nextProbeAt !== undefined && { nextProbeAt }) },
+        breaker: { state, ...(nextProbeAt !== undefined && { nextProbeAt: new Date(nextProbeAt).toISOString() }) },
       };
     }),
     channels: Object.fromEntries(CHANNELS.map((channel) => [channel, [...set.channelProviders(channel)]])) as Record<Channel, string[]>,

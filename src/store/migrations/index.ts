@@ -29,6 +29,6 @@ export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Pro
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`database migration ${failed ?? ''} failed: ${reason}`, { cause: error });
+    throw new Error(`database migration${failed === undefined ? '' : ` ${failed}`} failed: ${reason}`, { cause: error });
   }
 }
