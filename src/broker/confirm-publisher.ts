@@ -19,7 +19,7 @@ export interface ConfirmChannelLike {
  * their timeout, and ends at once if the channel closes, since a closed channel never drains.
  */
 export class ConfirmPublisher {
-  readonly #gate = new WriteGate<ConfirmChannelLike>();
+  readonly #gate = new WriteGate();
   /** Ids of messages returned as unroutable, until their confirm (which follows the return) arrives. */
   readonly #returned = new Set<string>();
   #closed = false;
@@ -29,7 +29,7 @@ export class ConfirmPublisher {
     /** Called on each unroutable message, so the topology can be declared again. */
     onUnroutable: (message: Message) => void = () => undefined,
   ) {
-    channel.on('drain', () => this.#gate.drained(channel));
+    channel.on('drain', () => this.#gate.drained());
     channel.on('close', () => this.close());
     channel.on('return', (message) => {
       const id = message.properties.messageId;
@@ -48,7 +48,7 @@ export class ConfirmPublisher {
     if (this.#closed) return;
     this.#closed = true;
     this.#returned.clear();
-    this.#gate.fail(this.channel, new BrokerUnavailableError('the RabbitMQ channel closed before it could take the message'));
+    this.#gate.fail(new BrokerUnavailableError('the RabbitMQ channel closed before it could take the message'));
   }
 
   /** Publishes and resolves on the broker's confirm; fails after `timeoutMs` at the latest. */
@@ -85,12 +85,12 @@ export class ConfirmPublisher {
           return;
         }
         try {
-          if (!this.channel.publish(exchange, routingKey, body, properties, confirmed)) this.#gate.shut(this.channel);
+          if (!this.channel.publish(exchange, routingKey, body, properties, confirmed)) this.#gate.shut();
         } catch (error) {
           settle(error);
         }
       };
-      const waiting = this.#gate.wait(this.channel);
+      const waiting = this.#gate.wait();
       if (waiting) waiting.then(write, settle);
       else write();
     });

@@ -1,44 +1,41 @@
 /**
- * Holds publishes back while a channel's write buffer is full. They wait for the channel's
- * `drain`; if the channel closes (or the connection drops) first, it will never drain, so they
- * are released at once with the error instead of waiting for ever.
+ * Holds writes back while a channel's write buffer is full. They wait for the channel's `drain`;
+ * if the channel closes first, it will never drain, so they are released at once with the error
+ * instead of waiting for ever.
  */
-export class WriteGate<C> {
-  #shut: { channel: C; promise: Promise<C>; open: () => void; fail: (error: Error) => void } | undefined;
+export class WriteGate {
+  #shut: { promise: Promise<void>; open: () => void; fail: (error: Error) => void } | undefined;
 
-  /** Undefined when `channel` takes writes now; else a promise of it once it drained. */
-  wait(channel: C): Promise<C> | undefined {
-    return this.#shut?.channel === channel ? this.#shut.promise : undefined;
+  /** Undefined while writes may go ahead; else a promise that resolves once they may. */
+  wait(): Promise<void> | undefined {
+    return this.#shut?.promise;
   }
 
-  /** The channel's buffer is full: later writes wait (a second call changes nothing). */
-  shut(channel: C): void {
-    if (this.#shut?.channel === channel) return;
-    this.#shut?.fail(new Error('superseded'));
+  /** The buffer is full: later writes wait (a second call changes nothing). */
+  shut(): void {
+    if (this.#shut) return;
     let open: () => void = () => undefined;
     let fail: (error: Error) => void = () => undefined;
-    const promise = new Promise<C>((resolve, reject) => {
-      open = () => resolve(channel);
+    const promise = new Promise<void>((resolve, reject) => {
+      open = resolve;
       fail = reject;
     });
     // Nobody may be waiting yet; a failure then concerns no one.
     promise.catch(() => undefined);
-    this.#shut = { channel, promise, open, fail };
+    this.#shut = { promise, open, fail };
   }
 
-  /** The channel drained: the writes waiting for it go ahead. */
-  drained(channel: C): void {
+  /** The buffer drained: the writes waiting go ahead. */
+  drained(): void {
     const shut = this.#shut;
-    if (shut?.channel !== channel) return;
     this.#shut = undefined;
-    shut.open();
+    shut?.open();
   }
 
-  /** The channel is gone: the writes waiting for it fail with `error`. */
-  fail(channel: C | undefined, error: Error): void {
+  /** The channel is gone: the writes waiting fail with `error`. */
+  fail(error: Error): void {
     const shut = this.#shut;
-    if (!shut || (channel !== undefined && shut.channel !== channel)) return;
     this.#shut = undefined;
-    shut.fail(error);
+    shut?.fail(error);
   }
 }
