@@ -1,8 +1,11 @@
-import amqplib, { type Channel as AmqpChannel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import amqplib, { type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import { redactUrl } from '../core/logger.js';
 import type { Logger } from '../core/logger.js';
-import { CHANNELS, type Channel } from '../message/channels.js';
-import type { Broker, Consumer, DeliveryHandler, DeliveryOutcome, PublishOptions } from './broker.js';
+import type { Channel } from '../message/channels.js';
+import { AmqpConsumer } from './amqp-consumer.js';
+import { coalesceWrites, declareTopology, reopenDelay } from './amqp-wiring.js';
+import type { Broker, Consumer, DeliveryHandler, PublishOptions } from './broker.js';
+import { ConfirmPublisher } from './confirm-publisher.js';
 import { BrokerUnavailableError } from './errors.js';
 import { type Topology, topologyFor } from './topology.js';
 
@@ -13,38 +16,42 @@ export interface AmqpBrokerOptions {
   /** Prefix of every exchange and queue name (MISSIVE_AMQP_PREFIX). */
   prefix: string;
   logger: Logger;
-  /** A publish not confirmed within this many ms fails. Default 10000. */
+  /** A publish not confirmed within this many ms (waiting for a connection or a full buffer included) fails. Default 10000. */
   publishTimeoutMs?: number;
   /** Name shown for this connection in RabbitMQ's tools. Default `missive`. */
   connectionName?: string;
 }
 
-interface ConsumerState {
-  queue: string;
-  /** The connection the consumer last started on, so it is never started twice on one. */
-  model: ChannelModel | undefined;
-  handler: DeliveryHandler;
-  prefetch: number;
-  channel: AmqpChannel | undefined;
-  tag: string | undefined;
-  stopped: boolean;
-  inFlight: Set<Promise<void>>;
-}
+/** Least time between two re-declarations of the topology prompted by unroutable messages, in ms. */
+const REDECLARE_INTERVAL_MS = 1_000;
 
 /**
- * RabbitMQ through amqplib, whose connection recovery reconnects with backoff after a broker
- * restart or a dropped connection; on every (re)connect this adapter re-declares the topology,
- * reopens its confirm channel and resumes its consumers. While disconnected, publishing fails
- * at once with BrokerUnavailableError, so callers fall back to the store's outbox relay rather
- * than hold messages in memory.
+ * RabbitMQ through amqplib, whose connection recovery reconnects with backoff, for ever, after a
+ * broker restart, a dropped connection, or a broker that was not there to begin with: the adapter
+ * is usable at once and connects in the background. On every (re)connect it re-declares the
+ * topology, reopens its confirm channel and resumes its consumers; on a live connection it also
+ * reopens, with backoff, a confirm channel RabbitMQ closed (a publish to a deleted exchange) and
+ * a consumer RabbitMQ cancelled or whose channel it closed (a deleted queue), re-declaring the
+ * topology each time. While it cannot publish, publishing fails at once with
+ * BrokerUnavailableError (after waiting for the very first connection attempt), so callers fall
+ * back to the store's outbox relay rather than hold messages in memory.
  */
 export class AmqpBroker implements Broker {
   readonly #topology: Topology;
-  readonly #consumers = new Set<ConsumerState>();
+  readonly #consumers = new Set<AmqpConsumer>();
   readonly #publishTimeoutMs: number;
+  readonly #logger: Logger;
+  /** Called once the broker can publish (or with an error once it is closed). */
+  readonly #readyWaiters = new Set<(error?: Error) => void>();
+  readonly #firstAttempt: Promise<void>;
+  #firstAttemptDone: () => void = () => undefined;
+  #attempted = false;
   #connection: amqplib.RecoveringChannelModel | undefined;
-  #publisher: ConfirmChannel | undefined;
-  #drained: Promise<void> | undefined;
+  /** The confirm channel and its publishing; undefined while it is not open. */
+  #publisher: { channel: ConfirmChannel; confirm: ConfirmPublisher } | undefined;
+  #publisherRetry: NodeJS.Timeout | undefined;
+  #publisherAttempts = 0;
+  #redeclaredAt = Number.NEGATIVE_INFINITY;
   /** The live connection, set once its topology is declared; undefined while disconnected. */
   #model: ChannelModel | undefined;
   #closed = false;
@@ -52,9 +59,19 @@ export class AmqpBroker implements Broker {
   private constructor(private readonly options: AmqpBrokerOptions) {
     this.#topology = topologyFor(options.prefix);
     this.#publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
+    this.#logger = options.logger;
+    this.#firstAttempt = new Promise((done) => {
+      this.#firstAttemptDone = () => {
+        this.#attempted = true;
+        done();
+      };
+    });
   }
 
-  /** Starts connecting; use {@link waitForConnection} to wait for the first connection. */
+  /**
+   * Creates the broker and starts connecting in the background; resolves at once, whether or not
+   * RabbitMQ is reachable. Use {@link waitForConnection} to wait for a connection.
+   */
   static async connect(options: AmqpBrokerOptions): Promise<AmqpBroker> {
     const broker = new AmqpBroker(options);
     const logger = options.logger;
@@ -69,13 +86,19 @@ export class AmqpBroker implements Broker {
       },
     });
     broker.#connection = connection;
-    connection.on('connect', () => logger.info({ url: redactUrl(options.url) }, 'connected to RabbitMQ'));
+    connection.on('connect', () => {
+      broker.#firstAttemptDone();
+      logger.info({ url: redactUrl(options.url) }, 'connected to RabbitMQ');
+    });
     connection.on('disconnect', (error: Error) => {
-      broker.#publisher = undefined;
+      broker.#lostPublisher(undefined);
       broker.#model = undefined;
       logger.warn({ err: error.message }, 'RabbitMQ connection lost; reconnecting');
     });
-    connection.on('connect-failed', (error: Error) => logger.warn({ err: error.message }, 'cannot connect to RabbitMQ; retrying'));
+    connection.on('connect-failed', (error: Error) => {
+      broker.#firstAttemptDone();
+      logger.warn({ err: error.message, url: redactUrl(options.url) }, 'cannot connect to RabbitMQ; retrying');
+    });
     connection.on('blocked', (reason: string) => logger.warn({ reason }, 'RabbitMQ blocked publishing'));
     connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'RabbitMQ connection error'));
     return broker;
@@ -85,25 +108,27 @@ export class AmqpBroker implements Broker {
     return this.#topology;
   }
 
+  /** True while the broker can publish: connected, with its confirm channel open. */
   isConnected(): boolean {
     return this.#publisher !== undefined;
   }
 
   async waitForConnection(timeoutMs: number): Promise<void> {
-    const connection = this.#connection;
-    if (!connection) throw new BrokerUnavailableError('not connected');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new BrokerUnavailableError(`cannot reach RabbitMQ at ${redactUrl(this.options.url)} within ${timeoutMs} ms`)),
+    if (this.isConnected()) return;
+    if (this.#closed) throw new BrokerUnavailableError('the RabbitMQ connection is closed');
+    await new Promise<void>((resolve, reject) => {
+      const waiter = (error?: Error) => {
+        clearTimeout(timer);
+        this.#readyWaiters.delete(waiter);
+        if (error) reject(error);
+        else resolve();
+      };
+      const timer = setTimeout(
+        () => waiter(new BrokerUnavailableError(`cannot reach RabbitMQ at ${redactUrl(this.options.url)} within ${timeoutMs} ms`)),
         timeoutMs,
       );
+      this.#readyWaiters.add(waiter);
     });
-    try {
-      await Promise.race([connection.waitForConnect(), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   publish(channel: Channel, body: Buffer, options: PublishOptions): Promise<void> {
@@ -116,211 +141,146 @@ export class AmqpBroker implements Broker {
   }
 
   async consume(channel: Channel, handler: DeliveryHandler, options: { prefetch: number }): Promise<Consumer> {
-    const state: ConsumerState = {
-      queue: this.#topology.queue(channel),
-      handler,
-      prefetch: options.prefetch,
-      model: undefined,
-      channel: undefined,
-      tag: undefined,
-      stopped: false,
-      inFlight: new Set(),
+    const consumer = new AmqpConsumer(this.#topology.queue(channel), handler, options.prefetch, {
+      topology: this.#topology,
+      logger: this.#logger,
+      connection: () => this.#model,
+      publishDeadLetter: (body, publishOptions) => this.publishDeadLetter(body, publishOptions),
+    });
+    this.#consumers.add(consumer);
+    if (this.#model) await consumer.start(this.#model);
+    return {
+      stop: async (graceMs) => {
+        this.#consumers.delete(consumer);
+        await consumer.stop(graceMs);
+      },
     };
-    this.#consumers.add(state);
-    if (this.#model) await this.#startConsumer(this.#model, state);
-    return { stop: (graceMs) => this.#stopConsumer(state, graceMs) };
   }
 
   async queueDepth(queue: Channel | 'dead-letter'): Promise<number> {
     const publisher = this.#publisher;
     if (!publisher) throw new BrokerUnavailableError('not connected to RabbitMQ');
     const name = queue === 'dead-letter' ? this.#topology.deadLetterQueue : this.#topology.queue(queue);
-    const { messageCount } = await publisher.checkQueue(name);
+    const { messageCount } = await publisher.channel.checkQueue(name);
     return messageCount;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([...this.#consumers].map((state) => this.#stopConsumer(state, 0)));
+    this.#firstAttemptDone();
+    clearTimeout(this.#publisherRetry);
+    for (const waiter of [...this.#readyWaiters]) waiter(new BrokerUnavailableError('the RabbitMQ connection is closed'));
+    await Promise.all([...this.#consumers].map((consumer) => consumer.stop(0)));
     const publisher = this.#publisher;
-    this.#publisher = undefined;
-    await publisher?.waitForConfirms().catch(() => undefined);
+    this.#lostPublisher(publisher?.channel);
+    await publisher?.channel.waitForConfirms().catch(() => undefined);
+    this.#model = undefined;
     await this.#connection?.close().catch(() => undefined);
   }
 
-  /** Runs on every (re)connect: topology, confirm channel, consumers. */
+  /** Runs on every (re)connect: topology, confirm channel, consumers. Throwing makes amqplib retry. */
   async #setup(model: ChannelModel): Promise<void> {
     coalesceWrites(model);
-    const publisher = await model.createConfirmChannel();
-    publisher.on('error', (error: Error) => this.options.logger.warn({ err: error.message }, 'publish channel error'));
-    publisher.on('close', () => {
-      if (this.#publisher === publisher) this.#publisher = undefined;
-    });
-    publisher.on('drain', () => {
-      this.#drained = undefined;
-    });
-    await declareTopology(publisher, this.#topology);
-    this.#publisher = publisher;
-    this.#drained = undefined;
+    await this.#openPublisher(model);
     this.#model = model;
-    for (const state of this.#consumers) await this.#startConsumer(model, state);
+    this.#ready();
+    for (const consumer of this.#consumers) await consumer.start(model);
   }
 
-  async #publish(exchange: string, routingKey: string, body: Buffer, options: PublishOptions): Promise<void> {
-    const publisher = this.#publisher;
-    if (!publisher) throw new BrokerUnavailableError('not connected to RabbitMQ');
-    if (this.#drained) await this.#drained;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new BrokerUnavailableError(`RabbitMQ did not confirm within ${this.#publishTimeoutMs} ms`)),
-        this.#publishTimeoutMs,
-      );
-      const written = publisher.publish(
-        exchange,
-        routingKey,
-        body,
-        {
-          persistent: true,
-          messageId: options.messageId,
-          contentType: 'application/json',
-          timestamp: Math.floor(Date.now() / 1000),
-          headers: options.headers,
+  /** Opens the confirm channel, declaring the topology on it. */
+  async #openPublisher(model: ChannelModel): Promise<void> {
+    const channel = await model.createConfirmChannel();
+    channel.on('error', (error: Error) => this.#logger.warn({ err: error.message }, 'RabbitMQ closed the publish channel'));
+    const confirm = new ConfirmPublisher(channel, (message) => this.#onUnroutable(channel, message));
+    channel.on('close', () => this.#onPublisherClosed(channel));
+    try {
+      await declareTopology(channel, this.#topology);
+    } catch (error) {
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
+    this.#publisher = { channel, confirm };
+    this.#publisherAttempts = 0;
+  }
+
+  /** Forgets the confirm channel (`undefined`: whichever it is), failing publishes that wait on it. */
+  #lostPublisher(channel: ConfirmChannel | undefined): void {
+    const lost = this.#publisher;
+    if (!lost || (channel !== undefined && lost.channel !== channel)) return;
+    this.#publisher = undefined;
+    lost.confirm.close();
+  }
+
+  #onPublisherClosed(channel: ConfirmChannel): void {
+    if (this.#publisher?.channel !== channel) return;
+    this.#lostPublisher(channel);
+    // A lost connection closes its channels too; the reconnect's setup reopens them then.
+    this.#reopenPublisherLater();
+  }
+
+  #reopenPublisherLater(): void {
+    if (this.#closed || this.#publisherRetry) return;
+    const delay = reopenDelay(++this.#publisherAttempts);
+    this.#publisherRetry = setTimeout(() => {
+      this.#publisherRetry = undefined;
+      const model = this.#model;
+      if (this.#closed || this.#publisher || !model) return;
+      this.#openPublisher(model).then(
+        () => {
+          this.#logger.info({}, 'RabbitMQ publish channel reopened');
+          this.#ready();
         },
         (error: unknown) => {
-          clearTimeout(timer);
-          if (error) reject(new BrokerUnavailableError(`RabbitMQ refused the message: ${String(error)}`));
-          else resolve();
+          this.#logger.warn({ err: (error as Error).message }, 'cannot reopen the RabbitMQ publish channel; retrying');
+          if (this.#model === model) this.#reopenPublisherLater();
         },
       );
-      if (!written && !this.#drained) {
-        this.#drained = new Promise((done) => publisher.once('drain', done));
-      }
+    }, delay);
+  }
+
+  /** Wakes whoever waits for the broker to be able to publish. */
+  #ready(): void {
+    if (!this.#publisher) return;
+    for (const waiter of [...this.#readyWaiters]) waiter();
+  }
+
+  /**
+   * RabbitMQ found no queue for a message (someone deleted one, or a binding). The publish fails
+   * (see ConfirmPublisher), so the store's relay publishes it again; the topology is declared
+   * afresh so that the next publish finds its queue.
+   */
+  #onUnroutable(channel: ConfirmChannel, message: Message): void {
+    const now = Date.now();
+    if (now - this.#redeclaredAt < REDECLARE_INTERVAL_MS) return;
+    this.#redeclaredAt = now;
+    this.#logger.warn({ exchange: message.fields.exchange, routingKey: message.fields.routingKey }, 'RabbitMQ could not route a message to a queue; declaring the topology again');
+    declareTopology(channel, this.#topology).catch((error: unknown) => {
+      this.#logger.warn({ err: (error as Error).message }, 'cannot declare the RabbitMQ topology');
     });
   }
 
-  async #startConsumer(model: ChannelModel, state: ConsumerState): Promise<void> {
-    if (state.stopped || state.model === model) return;
-    state.model = model;
-    const channel = await model.createChannel();
-    channel.on('error', (error: Error) => this.options.logger.warn({ err: error.message, queue: state.queue }, 'consumer channel error'));
-    channel.on('close', () => {
-      if (state.channel === channel) state.channel = undefined;
-    });
-    await channel.prefetch(state.prefetch);
-    state.channel = channel;
-    const { consumerTag } = await channel.consume(state.queue, (message) => this.#onMessage(state, channel, message));
-    state.tag = consumerTag;
+  #publish(exchange: string, routingKey: string, body: Buffer, options: PublishOptions): Promise<void> {
+    const publisher = this.#publisher;
+    if (publisher) return publisher.confirm.publish(exchange, routingKey, body, options, this.#publishTimeoutMs);
+    return this.#publishOnceConnected(exchange, routingKey, body, options);
   }
 
-  #onMessage(state: ConsumerState, channel: AmqpChannel, message: ConsumeMessage | null): void {
-    if (message === null) {
-      this.options.logger.warn({ queue: state.queue }, 'the broker cancelled the consumer; it resumes on reconnect');
-      return;
-    }
-    const work = this.#handle(state, channel, message).finally(() => state.inFlight.delete(work));
-    state.inFlight.add(work);
-  }
-
-  async #handle(state: ConsumerState, channel: AmqpChannel, message: ConsumeMessage): Promise<void> {
-    let outcome: DeliveryOutcome;
-    try {
-      outcome = await state.handler({
-        body: message.content,
-        messageId: typeof message.properties.messageId === 'string' ? message.properties.messageId : undefined,
-        redelivered: message.fields.redelivered,
-        headers: (message.properties.headers ?? {}) as Record<string, unknown>,
-      });
-    } catch (error) {
-      this.options.logger.error({ err: (error as Error).message, queue: state.queue }, 'delivery handler failed; requeueing');
-      outcome = { action: 'requeue' };
-    }
-    // A delivery tag belongs to the channel it came on: after a reconnect the broker has already
-    // requeued the message, and settling it on another channel would be a protocol error.
-    if (state.channel !== channel) return;
-    try {
-      if (outcome.action === 'ack') channel.ack(message);
-      else if (outcome.action === 'requeue') channel.nack(message, false, true);
-      else await this.#deadLetter(channel, message, state.queue, outcome.reason);
-    } catch (error) {
-      this.options.logger.warn({ err: (error as Error).message }, 'could not settle a delivery; the broker will redeliver it');
-    }
-  }
-
-  async #deadLetter(channel: AmqpChannel, message: ConsumeMessage, queue: string, reason: string): Promise<void> {
-    this.options.logger.warn({ queue, messageId: message.properties.messageId, reason }, 'message dead-lettered');
-    try {
-      await this.publishDeadLetter(message.content, {
-        messageId: typeof message.properties.messageId === 'string' ? message.properties.messageId : '',
-        headers: { 'x-missive-queue': queue },
-        reason,
-      });
-      channel.ack(message);
-    } catch {
-      // The queue's own dead-letter exchange still takes it, without the reason header.
-      channel.nack(message, false, false);
-    }
-  }
-
-  async #stopConsumer(state: ConsumerState, graceMs: number): Promise<void> {
-    if (state.stopped) return;
-    state.stopped = true;
-    this.#consumers.delete(state);
-    const channel = state.channel;
-    if (channel && state.tag) await channel.cancel(state.tag).catch(() => undefined);
-    if (state.inFlight.size > 0) {
+  /**
+   * Publishes after the first connection attempt, if that connects: a process that has just
+   * started (`missive send`) gets its one chance at RabbitMQ. Past that attempt, a broker that
+   * cannot publish fails at once. The wait counts against the publish timeout.
+   */
+  async #publishOnceConnected(exchange: string, routingKey: string, body: Buffer, options: PublishOptions): Promise<void> {
+    const started = Date.now();
+    if (!this.#attempted && !this.#closed) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...state.inFlight]),
-        new Promise((done) => {
-          timer = setTimeout(done, graceMs);
-        }),
-      ]);
+      await Promise.race([this.#firstAttempt, new Promise((done) => (timer = setTimeout(done, this.#publishTimeoutMs)))]);
       clearTimeout(timer);
     }
-    state.channel = undefined;
-    await channel?.close().catch(() => undefined);
+    if (this.#closed) throw new BrokerUnavailableError('the RabbitMQ connection is closed');
+    const publisher = this.#publisher;
+    if (!publisher) throw new BrokerUnavailableError('not connected to RabbitMQ');
+    return publisher.confirm.publish(exchange, routingKey, body, options, this.#publishTimeoutMs - (Date.now() - started));
   }
-}
-
-/** Declares the exchanges and queues; idempotent, so every process may run it. */
-async function declareTopology(channel: AmqpChannel, topology: Topology): Promise<void> {
-  await channel.assertExchange(topology.exchange, 'direct', { durable: true });
-  await channel.assertExchange(topology.deadLetterExchange, 'fanout', { durable: true });
-  await channel.assertQueue(topology.deadLetterQueue, { durable: true });
-  await channel.bindQueue(topology.deadLetterQueue, topology.deadLetterExchange, '');
-  for (const channelName of CHANNELS) {
-    const queue = topology.queue(channelName);
-    await channel.assertQueue(queue, { durable: true, arguments: { 'x-dead-letter-exchange': topology.deadLetterExchange } });
-    await channel.bindQueue(queue, topology.exchange, channelName);
-  }
-}
-
-/**
- * Makes the connection send what it writes within one turn of the event loop as one socket write.
- * amqplib writes every frame (each publish, each ack) to the socket as it comes, which costs a
- * system call apiece; at thousands of messages a second those calls cost more than the rest of
- * the work. Corking for the turn keeps the order and adds no delay beyond the turn. It reaches
- * into amqplib's connection for its socket; without one it changes nothing.
- */
-function coalesceWrites(model: ChannelModel): void {
-  const stream = (model.connection as { stream?: unknown }).stream as
-    | { write: (...args: unknown[]) => boolean; cork?: () => void; uncork?: () => void }
-    | undefined;
-  if (!stream || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
-  const write = stream.write.bind(stream);
-  const cork = stream.cork.bind(stream);
-  const uncork = stream.uncork.bind(stream);
-  let corked = false;
-  stream.write = (...args: unknown[]) => {
-    if (!corked) {
-      corked = true;
-      cork();
-      process.nextTick(() => {
-        corked = false;
-        uncork();
-      });
-    }
-    return write(...args);
-  };
 }

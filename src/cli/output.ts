@@ -32,6 +32,11 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Prints a line for people on standard error, beside the command's output. */
+export function printNote(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
 /** Prints a line on stdout. */
 export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);

@@ -111,4 +111,23 @@ describe('Batcher isolating failures', () => {
     const results = await Promise.allSettled([1, 13, 2].map((n) => batcher.submit(n)));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
+
+  it('isolates the items of a failed batch only for the errors the predicate names', async () => {
+    const calls: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        calls.push(items);
+        if (items.includes(13)) throw Object.assign(new Error('refused'), { permanent: true });
+        if (items.includes(99)) throw new Error('store down');
+        return items;
+      },
+      { isolateFailures: (error) => (error as { permanent?: boolean }).permanent === true },
+    );
+    const isolated = await Promise.allSettled([1, 13, 2].map((n) => batcher.submit(n)));
+    expect(isolated.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(calls.splice(0)).toEqual([[1, 13, 2], [1], [13], [2]]);
+    const outage = await Promise.allSettled([3, 99, 4].map((n) => batcher.submit(n)));
+    expect(outage.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(calls).toEqual([[3, 99, 4]]);
+  });
 });

@@ -12,9 +12,11 @@ export interface BatcherOptions {
   concurrency?: number;
   /**
    * When a batch fails, flush its items again one by one, so one bad item (a value the database
-   * refuses) fails alone instead of failing everything submitted beside it. Default false.
+   * refuses) fails alone instead of failing everything submitted beside it. A function decides
+   * by the error: an outage fails every item alike, and retrying each alone would only take
+   * longer. Default false.
    */
-  isolateFailures?: boolean;
+  isolateFailures?: boolean | ((error: unknown) => boolean);
 }
 
 interface Pending<T, R> {
@@ -33,7 +35,7 @@ export class Batcher<T, R> {
   readonly #maxSize: number;
   readonly #maxWaitMs: number;
   readonly #concurrency: number;
-  readonly #isolateFailures: boolean;
+  readonly #isolateFailures: (error: unknown) => boolean;
   #queue: Pending<T, R>[] = [];
   #scheduled = false;
   /** The flushes in progress. */
@@ -46,7 +48,8 @@ export class Batcher<T, R> {
     this.#maxSize = options.maxSize ?? 500;
     this.#maxWaitMs = options.maxWaitMs ?? 0;
     this.#concurrency = options.concurrency ?? 1;
-    this.#isolateFailures = options.isolateFailures ?? false;
+    const isolate = options.isolateFailures ?? false;
+    this.#isolateFailures = typeof isolate === 'function' ? isolate : () => isolate;
   }
 
   /** Queues an item; resolves with its result once its batch is flushed. */
@@ -102,7 +105,7 @@ export class Batcher<T, R> {
       }
       batch.forEach((pending, index) => pending.resolve(results[index] as R));
     } catch (error) {
-      if (this.#isolateFailures && batch.length > 1) {
+      if (batch.length > 1 && this.#isolateFailures(error)) {
         for (const pending of batch) await this.#run([pending]);
         return;
       }

@@ -27,6 +27,12 @@ export interface ServeOptions {
 const exporters = new WeakMap<Runtime, PrometheusMetrics>();
 
 /**
+ * How long the API's start waits for RabbitMQ, in ms, so that it is ready as it starts listening;
+ * past that it listens anyway (messages are stored, and relayed once RabbitMQ is back).
+ */
+const BROKER_GRACE_MS = 2_000;
+
+/**
  * The Prometheus metrics of a runtime: its own metrics when they are Prometheus ones (the CLI
  * makes them so), else one registry per runtime holding the scrape-time gauges and HTTP metrics.
  */
@@ -42,11 +48,14 @@ export function prometheusFor(runtime: Runtime): PrometheusMetrics {
 
 /** Starts the API server (with the ops routes if `withOps`); warns once if no API key is set. */
 export async function startApiServer(runtime: Runtime, plan: NonNullable<HttpPlan['api']>, options: ServeOptions): Promise<RunningServer> {
-  // The producer is built first, so a bad config or an unreachable RabbitMQ fails the start, not the first request.
+  // The producer is built first, so a bad config fails the start, not the first request.
   await runtime.producer();
+  const logger = runtime.logger.child({ component: 'http' });
+  await (await runtime.broker()).waitForConnection(BROKER_GRACE_MS).catch((error: unknown) => {
+    logger.warn({ err: (error as Error).message }, 'RabbitMQ is unreachable; accepting messages all the same: they are stored and published once it is back');
+  });
   const context = contextFor(runtime, options);
   const verifier = new ApiKeyVerifier(runtime.settings.apiKeys);
-  const logger = runtime.logger.child({ component: 'http' });
   if (verifier.open) logger.warn({}, 'MISSIVE_API_KEYS is not set: the HTTP API is open to anyone who can reach it');
   const served: Route[] = [...apiRoutes(context), ...(plan.withOps ? opsRoutes(context) : [])];
   const routes: Route[] = [...served, ...docsRoutes(() => routes)];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageRecord } from './types.js';
-import { decodeWire, encodeWire, WireFormatError } from './wire.js';
+import { decodeWire, encodeWire, isPrintableId, WireFormatError } from './wire.js';
 
 const record: MessageRecord = {
   id: '01J0000000000000000000000A',
@@ -45,5 +45,22 @@ describe('wire format', () => {
     expect(() => decodeWire(Buffer.from('nope'))).toThrow(/not JSON/);
     expect(() => decodeWire(Buffer.from('{"v":1,"id":"x"}'))).toThrow(/channel/);
     expect(() => decodeWire(Buffer.from('{"v":2}'))).toThrow(/v/);
+  });
+
+  it('refuses an id with a control character or a lone surrogate, which no store could claim', () => {
+    const body = (id: string) => Buffer.from(JSON.stringify({ v: 1, id, channel: 'chat', to: '#x', content: { text: 'x' }, delivery: { mode: 'immediate' } }));
+    for (const id of ['x\u0000y', 'tab\there', 'del\u007f', 'c1\u0085', 'lone\ud800', '\udc00low', 'end\ud83d']) {
+      expect(() => decodeWire(body(id)), JSON.stringify(id)).toThrow(WireFormatError);
+      expect(() => decodeWire(body(id))).toThrow(/id: must hold printable characters only/);
+    }
+    expect(decodeWire(body('emoji-\ud83d\ude00')).id).toBe('emoji-\u{1f600}');
+    expect(decodeWire(body(record.id)).id).toBe(record.id);
+  });
+
+  it('tells printable ids from the others', () => {
+    expect(isPrintableId('01J0000000000000000000000A')).toBe(true);
+    expect(isPrintableId('é-ü-\u{1f600}')).toBe(true);
+    expect(isPrintableId('a\nb')).toBe(false);
+    expect(isPrintableId('\ud800\ud800')).toBe(false);
   });
 });

@@ -7,9 +7,27 @@ import type { ClaimedMessage } from './types.js';
 /** Version of the message format on the broker. */
 export const WIRE_VERSION = 1;
 
+/**
+ * True for an id made of printable characters only: no control character (C0, DEL, C1) and no
+ * lone surrogate. PostgreSQL refuses NUL in text outright, so such an id could never be claimed;
+ * and no id Missive makes (a ULID) holds one, so refusing them loses nothing.
+ */
+export function isPrintableId(id: string): boolean {
+  for (let i = 0; i < id.length; i++) {
+    const code = id.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return false;
+    if (code < 0xd800 || code > 0xdfff) continue;
+    // A high surrogate must be followed by a low one; a low one alone is never well formed.
+    const next = id.charCodeAt(i + 1);
+    if (code > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return false;
+    i++;
+  }
+  return true;
+}
+
 const wireSchema = z.object({
   v: z.literal(WIRE_VERSION),
-  id: z.string().min(1).max(64),
+  id: z.string().min(1).max(64).refine(isPrintableId, 'must hold printable characters only (no control character, no lone surrogate)'),
   channel: z.enum(CHANNELS),
   to: z.string(),
   content: z.record(z.string(), z.json()),
@@ -41,6 +59,7 @@ function looksValid(value: unknown): value is WireMessage {
     typeof wire.id === 'string' &&
     wire.id.length > 0 &&
     wire.id.length <= 64 &&
+    isPrintableId(wire.id) &&
     typeof wire.channel === 'string' &&
     (CHANNELS as readonly string[]).includes(wire.channel) &&
     typeof wire.to === 'string' &&

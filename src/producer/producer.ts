@@ -15,6 +15,12 @@ export interface SendReceipt {
   status: MessageStatus;
   /** False when the idempotency key was used before: `id` is then the first message's. */
   created: boolean;
+  /**
+   * For a message sent now: true once RabbitMQ confirmed it; false when RabbitMQ could not take
+   * it (unreachable, say), the stored row then guaranteeing the scheduler publishes it later.
+   * Absent for a message held for later and for a repeated idempotency key.
+   */
+  published?: boolean;
 }
 
 /** Checks that a message can be routed to a provider; throws a ValidationError naming the field. */
@@ -75,7 +81,8 @@ export class Producer {
     const result = await this.#inserts.submit(insert);
     if (result.created) this.deps.metrics?.accepted(message.channel, message.delivery.mode);
     if (result.created && result.status === 'queued') {
-      await this.deps.publisher.publish(toRecord(insert));
+      const published = await this.deps.publisher.publish(toRecord(insert));
+      return { id: result.id, status: result.status, created: true, published };
     }
     return result;
   }

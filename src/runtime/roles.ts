@@ -62,7 +62,7 @@ export async function startRoles(runtime: Runtime, roles: readonly Role[], optio
     if (roles.includes('worker')) {
       const worker = new Worker({
         store,
-        broker: await runtime.broker(),
+        broker: await runtime.connectedBroker(),
         providers: await runtime.providers(),
         breakers: runtime.breakers(),
         clock,

@@ -40,7 +40,7 @@ export interface RuntimeOverrides {
   createStore?: boolean;
 }
 
-/** How long start-up waits for RabbitMQ before failing with a clear error, in ms. */
+/** How long a consuming role's start-up waits for RabbitMQ before failing with a clear error, in ms. */
 const BROKER_CONNECT_TIMEOUT_MS = 15_000;
 
 /**
@@ -102,24 +102,31 @@ export class Runtime {
     return new Runtime(settings, store, logger, secrets, providers, overrides);
   }
 
-  /** The broker, connected (fails with a clear error if RabbitMQ stays unreachable at start-up). */
+  /**
+   * The broker, at once: it connects in the background and keeps reconnecting, so the producer
+   * works (storing what it cannot publish, for the relay) while RabbitMQ is unreachable.
+   */
   broker(): Promise<Broker> {
-    this.#broker ??= (async () => {
-      const broker = await AmqpBroker.connect({
+    this.#broker ??= forgetFailure(
+      AmqpBroker.connect({
         url: this.settings.amqpUrl,
         prefix: this.settings.amqpPrefix,
         logger: this.logger.child({ component: 'broker' }),
         connectionName: `missive ${this.processName}`,
-      });
-      try {
-        await broker.waitForConnection(BROKER_CONNECT_TIMEOUT_MS);
-      } catch (error) {
-        await broker.close();
-        throw error;
-      }
-      return broker;
-    })();
+      }),
+      () => (this.#broker = undefined),
+    );
     return this.#broker;
+  }
+
+  /**
+   * The broker once connected, for the roles that consume: fails with a clear error if RabbitMQ
+   * stays unreachable for {@link BROKER_CONNECT_TIMEOUT_MS}; the broker goes on trying meanwhile.
+   */
+  async connectedBroker(): Promise<Broker> {
+    const broker = await this.broker();
+    await broker.waitForConnection(BROKER_CONNECT_TIMEOUT_MS);
+    return broker;
   }
 
   /** The configured provider instances (built when the runtime opened). */
@@ -157,28 +164,33 @@ export class Runtime {
 
   /** Publishes stored messages (producer, scheduler, replay). */
   publisher(): Promise<Publisher> {
-    this.#publisher ??= (async () => new Publisher(this.store, await this.broker(), this.clock, this.logger))();
+    this.#publisher ??= forgetFailure(
+      (async () => new Publisher(this.store, await this.broker(), this.clock, this.logger))(),
+      () => (this.#publisher = undefined),
+    );
     return this.#publisher;
   }
 
   /** The producer: `send` for both delivery modes. */
   producer(): Promise<Producer> {
-    this.#producer ??= (async () => {
-      const providers = await this.providers();
-      return new Producer({
-        store: this.store,
-        publisher: await this.publisher(),
-        clock: this.clock,
-        newId: this.newId,
-        relayAfterMs: this.settings.scheduler.relayAfterMs,
-        metrics: this.metrics,
-        checkRoute: routeCheckFor((message) => {
-          if (providers.candidates(message.channel, message.provider).length > 0) return 'ok';
-          return message.provider === undefined ? 'no_provider' : 'unknown_provider';
-        }),
-      });
-    })();
+    this.#producer ??= forgetFailure(this.#buildProducer(), () => (this.#producer = undefined));
     return this.#producer;
+  }
+
+  async #buildProducer(): Promise<Producer> {
+    const providers = await this.providers();
+    return new Producer({
+      store: this.store,
+      publisher: await this.publisher(),
+      clock: this.clock,
+      newId: this.newId,
+      relayAfterMs: this.settings.scheduler.relayAfterMs,
+      metrics: this.metrics,
+      checkRoute: routeCheckFor((message) => {
+        if (providers.candidates(message.channel, message.provider).length > 0) return 'ok';
+        return message.provider === undefined ? 'no_provider' : 'unknown_provider';
+      }),
+    });
   }
 
   /** Flushes pending writes and closes everything opened. */
@@ -206,6 +218,12 @@ export class Runtime {
     await settle(Promise.resolve(this.providerSet), (providers) => providers.close());
     await this.store.close();
   }
+}
+
+/** `promise`, calling `forget` if it fails, so that the next caller tries again rather than fail for ever. */
+function forgetFailure<T>(promise: Promise<T>, forget: () => void): Promise<T> {
+  promise.catch(forget);
+  return promise;
 }
 
 /**

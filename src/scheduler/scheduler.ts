@@ -40,7 +40,10 @@ export interface SchedulerDeps extends SchedulerOptions {
  * window on timers so each goes out at its exact time, never before.
  */
 export class Scheduler {
-  readonly #held = new Map<number, { timer: NodeJS.Timeout; messages: DueMessage[] }>();
+  /** Messages held on timers, by due time, each group by id (a message is held once). */
+  readonly #held = new Map<number, { timer: NodeJS.Timeout; messages: Map<string, DueMessage> }>();
+  /** The due time each held message is held for. */
+  readonly #heldAt = new Map<string, number>();
   readonly #inFlight = new Set<Promise<void>>();
   #wakeTimer: NodeJS.Timeout | undefined;
   #wakeAt = Number.POSITIVE_INFINITY;
@@ -70,12 +73,10 @@ export class Scheduler {
     clearTimeout(this.#wakeTimer);
     // A look at the store in progress may still claim rows: wait for it, then give them all back.
     await this.#running;
-    const released: string[] = [];
-    for (const { timer, messages } of this.#held.values()) {
-      clearTimeout(timer);
-      released.push(...messages.map((message) => message.id));
-    }
+    const released = [...this.#heldAt.keys()];
+    for (const { timer } of this.#held.values()) clearTimeout(timer);
     this.#held.clear();
+    this.#heldAt.clear();
     await Promise.allSettled([...this.#inFlight]);
     await this.deps.store.releaseLeases(released, this.deps.owner).catch((error: unknown) => {
       this.deps.logger.warn({ err: (error as Error).message }, 'could not release leases; they expire by themselves');
@@ -84,9 +85,7 @@ export class Scheduler {
 
   /** Number of messages held on timers (look-ahead). */
   get heldCount(): number {
-    let count = 0;
-    for (const { messages } of this.#held.values()) count += messages.length;
-    return count;
+    return this.#heldAt.size;
   }
 
   #onScheduled(dueAt: number | undefined): void {
@@ -141,22 +140,39 @@ export class Scheduler {
   /** Dispatches what is due, and holds the rest on timers until their time. */
   async #take(claimed: readonly DueMessage[]): Promise<void> {
     const now = this.deps.clock.now();
-    const due = claimed.filter((message) => (message.dueAt ?? 0) <= now);
+    const due: DueMessage[] = [];
     for (const message of claimed) {
+      // Claimed again (its lease ran out while it was held, and this scheduler took it back): it
+      // leaves the group it was held in, so that it goes out once.
+      this.#unhold(message.id);
       if ((message.dueAt ?? 0) > now) this.#hold(message);
+      else due.push(message);
     }
     if (due.length > 0) await this.#track(this.#dispatch(due));
   }
 
   #hold(message: DueMessage): void {
     const dueAt = message.dueAt ?? 0;
+    this.#heldAt.set(message.id, dueAt);
     const group = this.#held.get(dueAt);
     if (group) {
-      group.messages.push(message);
+      group.messages.set(message.id, message);
       return;
     }
     const timer = setTimeout(() => this.#fire(dueAt), Math.max(0, dueAt - this.deps.clock.now()));
-    this.#held.set(dueAt, { timer, messages: [message] });
+    this.#held.set(dueAt, { timer, messages: new Map([[message.id, message]]) });
+  }
+
+  #unhold(id: string): void {
+    const dueAt = this.#heldAt.get(id);
+    if (dueAt === undefined) return;
+    this.#heldAt.delete(id);
+    const group = this.#held.get(dueAt);
+    group?.messages.delete(id);
+    if (group?.messages.size === 0) {
+      clearTimeout(group.timer);
+      this.#held.delete(dueAt);
+    }
   }
 
   #fire(dueAt: number): void {
@@ -169,21 +185,24 @@ export class Scheduler {
       return;
     }
     this.#held.delete(dueAt);
-    const relays = group.messages.some((message) => message.status === 'queued');
-    void this.#track(relays ? this.#dispatch(group.messages) : this.#dispatchGroup(dueAt, group.messages));
+    const messages = [...group.messages.values()];
+    for (const message of messages) this.#heldAt.delete(message.id);
+    const relays = messages.some((message) => message.status === 'queued');
+    void this.#track(relays ? this.#dispatch(messages) : this.#dispatchGroup(dueAt, messages));
   }
 
   /**
    * Dispatches a held group of scheduled or retrying messages, all due at `dueAt`: one store
-   * write for the whole group (found by its due time and this scheduler's lease), then the
-   * publishes.
+   * write for the whole group (found by its due time, ids and this scheduler's lease), then the
+   * publishes of exactly the rows it moved.
    */
   async #dispatchGroup(dueAt: number, messages: readonly DueMessage[]): Promise<void> {
     const { store, clock, logger, owner, publisher } = this.deps;
     const now = clock.now();
+    const ids = messages.map((message) => message.id);
     let moved: Set<string>;
     try {
-      moved = new Set(await persist('dispatch due messages', () => store.beginDispatchDue(owner, dueAt, now, now + this.deps.relayAfterMs), logger));
+      moved = new Set(await persist('dispatch due messages', () => store.beginDispatchDue(owner, dueAt, ids, now, now + this.deps.relayAfterMs), logger));
     } catch (error) {
       logger.warn({ err: (error as Error).message, count: messages.length }, 'could not dispatch; the leases will expire and the messages be claimed again');
       return;

@@ -18,6 +18,9 @@ import { historyOf } from './history.js';
 import { CHANGE_COLUMNS, EVENT_COLUMNS, INSERT_COLUMNS, insertRow } from './message-columns.js';
 import { CLAIMED_COLUMNS, type Database, type MessagesTable, toClaimedMessage, toMessageRecord } from './tables.js';
 
+/** Most messages of a held group dispatched by one statement. */
+const DISPATCH_SLICE = 5_000;
+
 /** Statuses the scheduler acts on when their due time comes. */
 const SCHEDULER_STATUSES: readonly MessageStatus[] = ['scheduled', 'retrying', 'queued'];
 
@@ -219,6 +222,9 @@ export class SqlMessageStore implements MessageStore {
         .where('id', 'in', claims.map((claim) => claim.id))
         .where('lease_owner', '=', owner)
         .where('status', 'in', [...SCHEDULER_STATUSES])
+        // Still due: a relay whose publish confirm was recorded since its claim has none (the
+        // confirm clears it), and must not be published again.
+        .where('due_at', '<=', now)
         .returning('id')
         .execute();
       const ids = new Set(moved.map((row) => row.id));
@@ -231,23 +237,30 @@ export class SqlMessageStore implements MessageStore {
     return relays.length === 0 ? move(this.db) : this.db.transaction().execute(move);
   }
 
-  async beginDispatchDue(owner: string, dueAt: number, now: number, relayAt: number): Promise<string[]> {
-    const moved = await this.db
-      .updateTable('messages')
-      .set({
-        status: 'queued',
-        due_at: relayAt,
-        lease_owner: null,
-        lease_expires_at: null,
-        updated_at: now,
-        dispatched_at: sql<number>`COALESCE(dispatched_at, CASE WHEN status = 'scheduled' THEN ${sql.lit(Math.round(now))} END)`,
-      })
-      .where('due_at', '=', dueAt)
-      .where('lease_owner', '=', owner)
-      .where('status', 'in', ['scheduled', 'retrying'])
-      .returning('id')
-      .execute();
-    return moved.map((row) => row.id);
+  async beginDispatchDue(owner: string, dueAt: number, ids: readonly string[], now: number, relayAt: number): Promise<string[]> {
+    const moved: string[] = [];
+    // In slices, to stay within the bound parameters a statement may have (32,766 on SQLite).
+    for (let start = 0; start < ids.length; start += DISPATCH_SLICE) {
+      const rows = await this.db
+        .updateTable('messages')
+        .set({
+          status: 'queued',
+          due_at: relayAt,
+          lease_owner: null,
+          lease_expires_at: null,
+          updated_at: now,
+          dispatched_at: sql<number>`COALESCE(dispatched_at, CASE WHEN status = 'scheduled' THEN ${sql.lit(Math.round(now))} END)`,
+        })
+        .where('due_at', '=', dueAt)
+        .where('due_at', '<=', now)
+        .where('id', 'in', ids.slice(start, start + DISPATCH_SLICE))
+        .where('lease_owner', '=', owner)
+        .where('status', 'in', ['scheduled', 'retrying'])
+        .returning('id')
+        .execute();
+      for (const row of rows) moved.push(row.id);
+    }
+    return moved;
   }
 
   async releaseLeases(ids: readonly string[], owner: string): Promise<void> {

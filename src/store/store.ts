@@ -110,8 +110,9 @@ export interface MessageStore {
 
   /**
    * Moves leased messages to `queued` for publishing (relay deadline `relayAt`), provided the
-   * lease is still `owner`'s and nobody cancelled or rescheduled them. `status` is each message's
-   * status when claimed (it names the history entry). Returns the ids moved.
+   * lease is still `owner`'s, nobody cancelled or rescheduled them, and they are still due by
+   * `now` (a relay whose publish confirm was recorded since its claim is not). `status` is each
+   * message's status when claimed (it names the history entry). Returns the ids moved.
    */
   beginDispatch(
     claims: readonly { id: string; status: MessageStatus }[],
@@ -121,11 +122,12 @@ export interface MessageStore {
   ): Promise<string[]>;
 
   /**
-   * The same for every scheduled or retrying message `owner` leased that is due exactly at
-   * `dueAt` (one held group): one statement found through the due-time index, however many
-   * messages share the time. Relays are not moved here (they get a history entry each).
+   * The same for the scheduled or retrying messages among `ids` (one held group) that `owner`
+   * leased and that are due exactly at `dueAt`: one statement (per 5,000 messages) found through
+   * the due-time index. Rows `owner` leased at that time since (by a later poll) are left to their
+   * own group. Relays are not moved here (they get a history entry each).
    */
-  beginDispatchDue(owner: string, dueAt: number, now: number, relayAt: number): Promise<string[]>;
+  beginDispatchDue(owner: string, dueAt: number, ids: readonly string[], now: number, relayAt: number): Promise<string[]>;
 
   /** Gives leased messages back without dispatching them (shutdown). */
   releaseLeases(ids: readonly string[], owner: string): Promise<void>;

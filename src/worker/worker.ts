@@ -3,8 +3,9 @@ import type { Broker, Consumer, Delivery, DeliveryOutcome } from '../broker/brok
 import { Batcher } from '../core/batcher.js';
 import { type Clock, type Random, sleep } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { throttledLogger } from '../core/throttled-logger.js';
 import { CHANNELS, type Channel } from '../message/channels.js';
-import type { ClaimedMessage } from '../message/types.js';
+import type { ClaimedMessage, MessageRecord } from '../message/types.js';
 import { decodeWire, encodeWire, WireFormatError } from '../message/wire.js';
 import type { ProviderSet } from '../providers/instances.js';
 import type { BreakerBoard } from '../resilience/breaker/board.js';
@@ -39,6 +40,9 @@ export interface WorkerDeps {
   metrics?: Metrics;
 }
 
+/** How often a store outage met by every claim is logged, in ms. */
+const CLAIM_OUTAGE_LOG_INTERVAL_MS = 10_000;
+
 /**
  * Consumes the channel queues and delivers each message through its provider: claim it in the
  * store (skipping copies already delivered), attempt it under retry policy and circuit breakers,
@@ -49,19 +53,23 @@ export class Worker {
   readonly #claims: Batcher<string, ClaimedMessage | undefined>;
   readonly #outcomes: Batcher<Transition, boolean>;
   readonly #shutdown = new AbortController();
+  /** Logs what every claim in flight meets at once (the store down) a few times, not per message. */
+  readonly #claimLog: Logger;
   #consumers: Consumer[] = [];
 
   constructor(private readonly deps: WorkerDeps) {
     // Every attempt in flight listens for shutdown on this one signal.
     setMaxListeners(0, this.#shutdown.signal);
-    // A message has at most one claim and one outcome in flight, so batches may overlap.
+    this.#claimLog = throttledLogger(deps.logger, deps.clock, CLAIM_OUTAGE_LOG_INTERVAL_MS);
+    // A message has at most one claim and one outcome in flight, so batches may overlap. A claim
+    // the store refuses for good is retried alone, so it fails alone; an outage fails them all.
     this.#claims = new Batcher(
       async (ids) => {
         const claimed = await deps.store.claimForDelivery(ids, deps.clock.now());
         const byId = new Map(claimed.map((record) => [record.id, record]));
         return ids.map((id) => byId.get(id));
       },
-      { concurrency: deps.store.parallelWrites },
+      { concurrency: deps.store.parallelWrites, isolateFailures: (error) => !isTransientStoreError(error) },
     );
     this.#outcomes = new Batcher((transitions) => deps.store.applyTransitions(transitions), {
       concurrency: deps.store.parallelWrites,
@@ -102,9 +110,9 @@ export class Worker {
     }
     let record: ClaimedMessage | undefined;
     try {
-      record = await persist('claim a message', () => this.#claims.submit(id), logger, this.#shutdown.signal);
-    } catch {
-      return this.requeueLater();
+      record = await persist('claim a message', () => this.#claims.submit(id), this.#claimLog, this.#shutdown.signal);
+    } catch (error) {
+      return this.claimFailed(id, error);
     }
     if (!record) return this.skip(id);
 
@@ -168,10 +176,29 @@ export class Worker {
     }
   }
 
+  /**
+   * A claim that failed: during an outage the message goes back to the queue for later; an error
+   * no retry cures (a value the database refuses) would come back the same way for ever, so the
+   * message is dead-lettered with the reason instead.
+   */
+  private async claimFailed(id: string, error: unknown, what = 'claim the message'): Promise<DeliveryOutcome> {
+    const reason = (error as Error).message;
+    if (isTransientStoreError(error)) {
+      this.#claimLog.warn({ messageId: id, err: reason }, 'cannot claim messages: the store is unavailable; they go back to the queue');
+      return this.requeueLater();
+    }
+    this.deps.logger.error({ messageId: id, err: reason }, `cannot ${what}; dead-lettering it`);
+    return { action: 'dead_letter', reason: `cannot ${what}: ${reason}` };
+  }
+
   /** A message the store would not hand out: already handled, or not Missive's at all. */
   private async skip(id: string): Promise<DeliveryOutcome> {
-    const existing = await this.deps.store.getMessage(id).catch(() => null);
-    if (existing === null) return this.requeueLater();
+    let existing: MessageRecord | undefined;
+    try {
+      existing = await this.deps.store.getMessage(id);
+    } catch (error) {
+      return this.claimFailed(id, error, 'look the message up');
+    }
     if (existing === undefined) return { action: 'dead_letter', reason: `unknown message id ${id}: not in the store` };
     this.deps.logger.debug({ messageId: id, status: existing.status }, 'skipping a copy of a message already handled');
     return { action: 'ack' };

@@ -3,7 +3,7 @@ import { AmqpBroker } from '../../src/broker/amqp-broker.js';
 import type { Delivery } from '../../src/broker/broker.js';
 import { BrokerUnavailableError } from '../../src/broker/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { closeConnectionsNamed, deleteTopology, drainQueue, TEST_AMQP_URL, uniquePrefix } from '../support/rabbitmq.js';
+import { closeConnectionsNamed, deleteTopology, drainQueue, onSideChannel, TEST_AMQP_URL, UNREACHABLE_AMQP_URL, uniquePrefix } from '../support/rabbitmq.js';
 
 describe('AmqpBroker', () => {
   let prefix: string;
@@ -73,5 +73,72 @@ describe('AmqpBroker', () => {
     await expect.poll(() => broker.isConnected(), { timeout: 15_000 }).toBe(true);
     await broker.publish('email', Buffer.from('{}'), { messageId: 'after' });
     await expect.poll(() => received, { timeout: 10_000 }).toEqual(['before', 'after']);
+  });
+
+  it('reopens its confirm channel, declaring the topology again, after RabbitMQ closed it (the exchange deleted)', async () => {
+    const received: string[] = [];
+    await broker.consume('chat', async (delivery) => {
+      received.push(delivery.messageId ?? '');
+      return { action: 'ack' };
+    }, { prefetch: 5 });
+    await onSideChannel((channel) => channel.deleteExchange(`${prefix}.dispatch`));
+    // RabbitMQ answers a publish to a missing exchange by closing the channel (404).
+    await expect(broker.publish('chat', Buffer.from('{}'), { messageId: 'lost' })).rejects.toBeInstanceOf(BrokerUnavailableError);
+    await expect.poll(() => broker.isConnected(), { timeout: 10_000 }).toBe(true);
+    await broker.publish('chat', Buffer.from('{}'), { messageId: 'after' });
+    await expect.poll(() => received, { timeout: 10_000 }).toEqual(['after']);
+  });
+
+  it('fails a publish RabbitMQ cannot route (the queue deleted) and resubscribes the consumer it cancelled', async () => {
+    const received: string[] = [];
+    await broker.consume('sms', async (delivery) => {
+      received.push(delivery.messageId ?? '');
+      return { action: 'ack' };
+    }, { prefetch: 5 });
+    await broker.publish('sms', Buffer.from('{}'), { messageId: 'before' });
+    await expect.poll(() => received).toEqual(['before']);
+    await onSideChannel((channel) => channel.deleteQueue(`${prefix}.sms`));
+    // Confirmed yet dropped would lose it; failed, the store's relay publishes it again.
+    await expect(broker.publish('sms', Buffer.from('{}'), { messageId: 'during' })).rejects.toThrow(/could not route/);
+    await expect
+      .poll(async () => {
+        await broker.publish('sms', Buffer.from('{}'), { messageId: 'after' }).catch(() => undefined);
+        return received.includes('after');
+      }, { timeout: 10_000, interval: 300 })
+      .toBe(true);
+    expect(received).not.toContain('during');
+  });
+
+  it('settles every publish of a flood when RabbitMQ closes the channel under it, then publishes again', async () => {
+    const patient = await AmqpBroker.connect({ url: TEST_AMQP_URL, prefix, logger: silentLogger, connectionName: `${prefix}-patient`, publishTimeoutMs: 60_000 });
+    try {
+      await patient.waitForConnection(5000);
+      await onSideChannel((channel) => channel.deleteExchange(`${prefix}.dispatch`));
+      const body = Buffer.alloc(256 * 1024, 'x');
+      const flood = Array.from({ length: 200 }, (_, i) => patient.publish('email', body, { messageId: `f${i}` }));
+      const outcome = await Promise.race([
+        Promise.allSettled(flood).then((results) => results.map((r) => r.status)),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 8_000)),
+      ]);
+      expect(outcome).toEqual(flood.map(() => 'rejected'));
+      await expect.poll(() => patient.isConnected(), { timeout: 10_000 }).toBe(true);
+      await expect(patient.publish('email', Buffer.from('{}'), { messageId: 'after' })).resolves.toBeUndefined();
+    } finally {
+      await patient.close();
+    }
+  });
+
+  it('starts without RabbitMQ: publishing fails at once rather than waiting for it', async () => {
+    const lonely = await AmqpBroker.connect({ url: UNREACHABLE_AMQP_URL, prefix, logger: silentLogger });
+    try {
+      const started = Date.now();
+      await expect(lonely.publish('chat', Buffer.from('{}'), { messageId: 'm' })).rejects.toBeInstanceOf(BrokerUnavailableError);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(lonely.isConnected()).toBe(false);
+      await expect(lonely.waitForConnection(300)).rejects.toThrow(/cannot reach RabbitMQ at amqp:\/\/guest:\*\*\*@127.0.0.1:1/);
+    } finally {
+      await lonely.close();
+    }
+    await expect(lonely.publish('chat', Buffer.from('{}'), { messageId: 'm' })).rejects.toBeInstanceOf(BrokerUnavailableError);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StandInServer } from '../../src/providers/testing/stand-in.js';
 import { startTestMissive, type TestMissive } from '../support/missive.js';
 import { runMissive, spawnMissive, writeConfig } from '../support/process.js';
-import { TEST_AMQP_URL } from '../support/rabbitmq.js';
+import { TEST_AMQP_URL, UNREACHABLE_AMQP_URL } from '../support/rabbitmq.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -15,10 +15,11 @@ describe('the missive command line', { timeout: 120_000 }, () => {
   let hooks: StandInServer;
   let missive: TestMissive;
   let env: Record<string, string>;
+  let providers: Record<string, unknown>;
 
   beforeAll(async () => {
     hooks = await StandInServer.start(() => ({ status: 200, body: {} }));
-    const providers = { hooks: { type: 'webhook', secret: SECRET, allowPrivateNetworks: true }, inbox: { type: 'outbox', path: '/tmp/missive-cli-outbox.jsonl' } };
+    providers = { hooks: { type: 'webhook', secret: SECRET, allowPrivateNetworks: true }, inbox: { type: 'outbox', path: '/tmp/missive-cli-outbox.jsonl' } };
     // The worker runs in the test process; the CLI processes share its database and queues.
     missive = await startTestMissive('sqlite', { config: { providers } });
     env = {
@@ -71,6 +72,21 @@ describe('the missive command line', { timeout: 120_000 }, () => {
     expect(cancel.code).toBe(1);
     expect(cancel.output).toContain('already dispatched');
     expect((await runMissive(['status', '01NOTTHERE'], env)).code).toBe(1);
+  });
+
+  it('stores a message while RabbitMQ is unreachable, says so, exits 0, and the relay publishes it later', async () => {
+    const offline = { ...env, MISSIVE_AMQP_URL: UNREACHABLE_AMQP_URL, MISSIVE_CONFIG: writeConfig({ providers, scheduler: { relayAfterMs: 500 } }) };
+    const human = await runMissive(['send', '--channel', 'chat', '--to', '#ops', '--text', 'offline', '--provider', 'inbox'], offline);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^\w{26} queued\n$/);
+    expect(human.output).toContain('RabbitMQ is unreachable; the message is stored and will be published once RabbitMQ is reachable and a scheduler runs');
+    const sent = await runMissive(['send', '--channel', 'chat', '--to', '#ops', '--text', 'offline too', '--provider', 'inbox', '--json'], offline);
+    expect(sent.code).toBe(0);
+    const receipt = json(sent.stdout);
+    expect(receipt).toEqual({ id: expect.any(String), status: 'queued', published: false });
+    // The scheduler in the test process reaches RabbitMQ: it relays the stored row.
+    await expect.poll(async () => (await missive.runtime.store.getMessage(String(receipt.id)))?.status, { timeout: 10_000 }).toBe('delivered');
+    expect(json((await runMissive(['send', '--channel', 'chat', '--to', '#ops', '--text', 'online', '--provider', 'inbox', '--json'], env)).stdout)).toMatchObject({ published: true });
   });
 
   it('schedules with --in, then cancels and refuses a second cancel', async () => {

@@ -4,6 +4,7 @@ import { MissiveClient } from '../../src/client/index.js';
 import { PrometheusMetrics } from '../../src/metrics/prometheus.js';
 import { type RunningRoles, startRoles } from '../../src/runtime/roles.js';
 import { startTestMissive, type TestMissive } from '../support/missive.js';
+import { UNREACHABLE_AMQP_URL } from '../support/rabbitmq.js';
 import { startTestApi, type TestApi } from './support.js';
 
 /** A port nobody listens on right now. */
@@ -71,6 +72,14 @@ describe('HTTP /healthz, /readyz, /metrics and /docs', () => {
     expect(await response.json()).toMatchObject({ code: 'not_ready', detail: 'RabbitMQ is down', checks: { broker: 'down', store: 'up' } });
     expect((await api.client.health()).status).toBe('ok');
     expect((await api.client.sendMessage({ channel: 'chat', to: '#ops', text: 'relayed later' })).status).toBe('queued');
+  });
+
+  it('starts while RabbitMQ is unreachable: not ready, naming RabbitMQ, and messages accepted for the relay', async () => {
+    api = await startTestApi('sqlite', { amqpUrl: UNREACHABLE_AMQP_URL });
+    expect(await api.client.ready()).toEqual({ ready: false, checks: { broker: 'down', store: 'up' } });
+    const receipt = await api.client.sendMessage({ channel: 'chat', to: '#ops', text: 'stored for later' });
+    expect(receipt.status).toBe('queued');
+    expect(await api.missive.runtime.store.getMessage(receipt.id)).toMatchObject({ status: 'queued', publishedAt: null });
   });
 
   it('is not ready, naming the store, once the store is gone; an API call then fails with a bare 500', async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/core/errors.js';
 import { createIdGenerator } from '../../src/core/ids.js';
 import { readOutbox, startTestMissive, type TestMissive } from '../support/missive.js';
+import { onSideChannel, UNREACHABLE_AMQP_URL } from '../support/rabbitmq.js';
 import { STORE_KINDS } from '../support/stores.js';
 
 const at = (ms: number) => new Date(ms).toISOString();
@@ -92,6 +93,41 @@ describe.each(STORE_KINDS)('scheduled delivery: %s', (kind) => {
     await expect.poll(() => readOutbox(missive.outboxPath).map((l) => l.id), { timeout: 5_000 }).toEqual([id]);
     await expect
       .poll(async () => (await missive.runtime.store.getHistory(id)).map((h) => h.event))
+      .toEqual(['accepted', 'relayed', 'delivered']);
+  });
+
+  it('accepts sends while RabbitMQ is unreachable, and relays them once a scheduler with RabbitMQ runs', async () => {
+    // A producer alone, started with RabbitMQ out of reach: it must not wait for it, nor give up.
+    const offline = await start({ roles: [], amqpUrl: UNREACHABLE_AMQP_URL, config: { scheduler: { relayAfterMs: 300 } } });
+    const producer = await offline.runtime.producer();
+    const started = Date.now();
+    const first = await producer.send({ channel: 'sms', to: '+14155550100', text: 'while RabbitMQ is away' });
+    const second = await producer.send({ channel: 'sms', to: '+14155550100', text: 'and again' });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    for (const receipt of [first, second]) {
+      expect(receipt).toMatchObject({ status: 'queued', created: true, published: false });
+      expect(await offline.runtime.store.getMessage(receipt.id)).toMatchObject({ status: 'queued', publishedAt: null });
+    }
+    // Its relay deadline (given at dispatch) well above a first delivery's time, so nothing is relayed twice.
+    const online = await start({ database: offline.database, prefix: offline.prefix, config: { scheduler: { relayAfterMs: 5_000 } } });
+    await expect
+      .poll(() => readOutbox(online.outboxPath).map((l) => l.id).sort(), { timeout: 10_000 })
+      .toEqual([first.id, second.id].sort());
+    for (const receipt of [first, second]) {
+      await expect
+        .poll(async () => (await online.runtime.store.getHistory(receipt.id)).map((h) => h.event))
+        .toEqual(['accepted', 'relayed', 'delivered']);
+    }
+  });
+
+  it('relays a message whose publish RabbitMQ refused at send time (its exchange deleted)', async () => {
+    const missive = await start({ config: { scheduler: { relayAfterMs: 1_000 } } });
+    await onSideChannel((channel) => channel.deleteExchange(`${missive.prefix}.dispatch`));
+    const receipt = await (await missive.runtime.producer()).send({ channel: 'chat', to: '#ops', text: 'refused, then relayed' });
+    expect(receipt).toMatchObject({ status: 'queued', published: false });
+    await expect.poll(() => readOutbox(missive.outboxPath).map((l) => l.id), { timeout: 10_000 }).toEqual([receipt.id]);
+    await expect
+      .poll(async () => (await missive.runtime.store.getHistory(receipt.id)).map((h) => h.event))
       .toEqual(['accepted', 'relayed', 'delivered']);
   });
 

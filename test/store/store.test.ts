@@ -211,11 +211,45 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
     await store.insertMessages([a, b, c, other]);
     await store.claimDue('s1', T0 + 5000, T0, 30_000, 10);
     await store.cancel(c.id, T0 + 1);
-    expect((await store.beginDispatchDue('s2', T0 + 1000, T0 + 1000, T0 + 11_000)).length).toBe(0);
-    expect((await store.beginDispatchDue('s1', T0 + 1000, T0 + 1000, T0 + 11_000)).sort()).toEqual([a.id, b.id].sort());
+    const group = [a.id, b.id, c.id];
+    expect((await store.beginDispatchDue('s2', T0 + 1000, group, T0 + 1000, T0 + 11_000)).length).toBe(0);
+    expect((await store.beginDispatchDue('s1', T0 + 1000, group, T0 + 1000, T0 + 11_000)).sort()).toEqual([a.id, b.id].sort());
     expect(await store.getMessage(a.id)).toMatchObject({ status: 'queued', dueAt: T0 + 11_000 });
     expect(await store.getMessage(other.id)).toMatchObject({ status: 'scheduled' });
     expect((await store.getHistory(a.id)).map((h) => h.event)).toEqual(['accepted', 'dispatched']);
+  });
+
+  it('dispatches of a held group only the messages it holds, not others the same scheduler leased at that time since', async () => {
+    const held = scheduled(T0 + 1000);
+    const late = scheduled(T0 + 1000);
+    await store.insertMessages([held]);
+    await store.claimDue('s1', T0 + 5000, T0, 30_000, 10);
+    // Claimed by a poll of the same scheduler after the group was formed: not in the group.
+    await store.insertMessages([late]);
+    await store.claimDue('s1', T0 + 5000, T0 + 10, 30_000, 10);
+    expect(await store.beginDispatchDue('s1', T0 + 1000, [held.id], T0 + 1000, T0 + 11_000)).toEqual([held.id]);
+    expect(await store.getMessage(late.id)).toMatchObject({ status: 'scheduled', dueAt: T0 + 1000 });
+  });
+
+  it('does not relay again a message whose publish confirm was recorded after it was claimed', async () => {
+    const confirmed = queued(email(), T0 - 20_000);
+    const stranded = queued(email(), T0 - 20_000);
+    await store.insertMessages([confirmed, stranded]);
+    const claimed = await store.claimDue('s1', T0, T0, 30_000, 10);
+    expect(claimed.map((m) => m.id).sort()).toEqual([confirmed.id, stranded.id].sort());
+    await store.markPublished([confirmed.id], T0);
+    expect(await store.beginDispatch(claimed, 's1', T0, T0 + 10_000)).toEqual([stranded.id]);
+    expect(await store.getMessage(confirmed.id)).toMatchObject({ status: 'queued', dueAt: null, publishedAt: T0 });
+    expect((await store.getHistory(confirmed.id)).map((h) => h.event)).toEqual(['accepted']);
+  });
+
+  it('dispatches nothing before its due time', async () => {
+    const later = scheduled(T0 + 1000);
+    await store.insertMessages([later]);
+    const claimed = await store.claimDue('s1', T0 + 5000, T0, 30_000, 10);
+    expect(await store.beginDispatch(claimed, 's1', T0 + 999, T0 + 11_000)).toEqual([]);
+    expect(await store.beginDispatchDue('s1', T0 + 1000, [later.id], T0 + 999, T0 + 11_000)).toEqual([]);
+    expect(await store.beginDispatch(claimed, 's1', T0 + 1000, T0 + 11_000)).toEqual([later.id]);
   });
 
   it('relays a stranded queued message with a history entry saying so', async () => {

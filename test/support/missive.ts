@@ -39,6 +39,8 @@ export interface TestMissiveOptions {
   prefix?: string;
   vendor?: ScriptedVendor;
   overrides?: RuntimeOverrides;
+  /** RabbitMQ to use instead of the test one (an unreachable one, say). */
+  amqpUrl?: string;
 }
 
 /** Settings for a test: unique queues, the given database, fast retries. */
@@ -67,7 +69,7 @@ export async function startTestMissive(kind: StoreKind, options: TestMissiveOpti
   const database = options.database ?? (await createTestDatabase(kind));
   const prefix = options.prefix ?? uniquePrefix(kind);
   const outboxPath = join(mkdtempSync(join(tmpdir(), 'missive-outbox-')), 'outbox.jsonl');
-  const settings = testSettings(database, prefix, outboxPath, options.config);
+  const settings = { ...testSettings(database, prefix, outboxPath, options.config), ...(options.amqpUrl !== undefined && { amqpUrl: options.amqpUrl }) };
   const vendor = options.vendor ?? new ScriptedVendor();
   const registry = createBuiltinRegistry().register(new ScriptedProviderFactory(vendor));
   const runtime = await Runtime.open(settings, {

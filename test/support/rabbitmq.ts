@@ -30,6 +30,22 @@ export async function deleteTopology(prefix: string): Promise<void> {
   }
 }
 
+/** Runs `operate` on a channel of a connection of its own, as an operator's tool would. */
+export async function onSideChannel<T>(operate: (channel: amqplib.Channel) => Promise<T>): Promise<T> {
+  const connection = await amqplib.connect(TEST_AMQP_URL);
+  try {
+    const channel = await connection.createChannel();
+    const result = await operate(channel);
+    await channel.close();
+    return result;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** A RabbitMQ URL on which nothing listens: port 1 of the loopback refuses every connection. */
+export const UNREACHABLE_AMQP_URL = 'amqp://guest:guest@127.0.0.1:1';
+
 /** Closes, from the broker's side, every connection whose client-provided name is `name`. */
 export async function closeConnectionsNamed(name: string): Promise<number> {
   const { stdout } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q']);

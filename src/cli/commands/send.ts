@@ -3,7 +3,7 @@ import type { JsonValue } from '../../core/json.js';
 import { parseMessage } from '../../message/schema.js';
 import { type GlobalOptions, withRuntime } from '../context.js';
 import { parseDuration } from '../duration.js';
-import { printJson, printLine, UsageError } from '../output.js';
+import { printJson, printLine, printNote, UsageError } from '../output.js';
 
 /** Flags of `missive send`. */
 export interface SendFlags extends GlobalOptions {
@@ -20,6 +20,10 @@ export interface SendFlags extends GlobalOptions {
   idempotencyKey?: string;
   json?: boolean;
 }
+
+/** What `send` adds, on standard error, when RabbitMQ could not take the message. */
+export const NOT_PUBLISHED_NOTE =
+  'missive: RabbitMQ is unreachable; the message is stored and will be published once RabbitMQ is reachable and a scheduler runs (missive start or missive scheduler)';
 
 /** The message field each flag fills, so errors can name the flag. */
 const FLAG_OF: Record<string, string> = {
@@ -76,8 +80,10 @@ export async function send(flags: SendFlags): Promise<number> {
     async (runtime) => (await runtime.producer()).sendMessage(message).catch((error: unknown) => Promise.reject(withFlagNames(error))),
     { createStore: true },
   );
-  if (flags.json) printJson({ id: receipt.id, status: receipt.status });
+  if (flags.json) printJson({ id: receipt.id, status: receipt.status, ...(receipt.published !== undefined && { published: receipt.published }) });
   else printLine(`${receipt.id} ${receipt.status}${receipt.created ? '' : ' (idempotency key seen before: first message returned)'}`);
+  // Accepted all the same: the stored row is the promise of a publish (the outbox relay).
+  if (receipt.published === false) printNote(NOT_PUBLISHED_NOTE);
   return 0;
 }
 
