@@ -39,6 +39,12 @@ describe('HTTP errors are RFC 9457 problems, never a 5xx for client input', () =
       ['idempotencyKey', 'nul_character'],
       ['to', 'nul_character'],
     ]);
+    // JSON's "\ud800" escape parses to a lone surrogate: not text, refused by jsonb.
+    const surrogate = await problemOf('/v1/messages', post('{"channel":"chat","to":"#a\\ud800","text":"x","idempotencyKey":"k\\udc00"}'));
+    expect(surrogate.problem.errors?.map((e) => [e.path, e.rule]).sort()).toEqual([
+      ['idempotencyKey', 'lone_surrogate'],
+      ['to', 'lone_surrogate'],
+    ]);
     const deep = await problemOf('/v1/messages', post(`{"channel":"webhook","to":"https://h.example","data":${'['.repeat(1000)}${']'.repeat(1000)}}`));
     expect(deep.problem.errors?.[0]).toMatchObject({ rule: 'max_depth' });
   });
