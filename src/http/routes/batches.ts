@@ -7,7 +7,6 @@ import type { BatchService, CreatedBatch } from '../../batch/service.js';
 import { parseTemplate } from '../../batch/template/parse.js';
 import { type Issue, ValidationError } from '../../core/errors.js';
 import type { HttpContext } from '../context.js';
-import { HttpProblemError, problem } from '../problem.js';
 import { defineRoute, parseWith, type Route } from '../route.js';
 import {
   batchIdParamsSchema,
@@ -146,12 +145,9 @@ async function createFromUpload(batches: Creator, query: CreateQuery, upload: Re
   checkTemplate(template);
   const format = detectRecipientsFormat('', contentType);
   try {
+    // A client going away mid-upload fails the read; the app tells that from a fault of its own.
     return await batches.create({ template, recipients: { format, input: upload }, ...requestOptions(query) });
   } catch (error) {
-    // A client that went away mid-upload is not a fault of the server.
-    if (!(error instanceof ValidationError) && (upload.errored || upload.destroyed)) {
-      throw new HttpProblemError(problem('bad_request', 'the upload ended before its end: the connection was closed'));
-    }
     throw withRequestPaths(error, query.provider !== undefined, 'file');
   }
 }
