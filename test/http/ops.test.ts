@@ -60,6 +60,15 @@ describe('HTTP /healthz, /readyz, /metrics and /docs', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     const html = await page.text();
     for (const path of paths) expect(html).toContain(`<code>${path}</code>`);
+    const browser = await api.request('/docs', { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    expect(browser.headers.get('content-type')).toContain('text/html');
+    expect(browser.headers.get('vary')).toContain('Accept');
+    // CONTRACT.md: GET /docs is the OpenAPI document, for a client that asks for JSON.
+    const json = await api.request('/docs', { headers: { accept: 'application/json' } });
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect(json.headers.get('vary')).toContain('Accept');
+    expect(await json.json()).toEqual(document);
   });
 
   it('is not ready, naming RabbitMQ, once the broker is gone; messages are still accepted', async () => {
