@@ -109,7 +109,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setErrorHandler((error, request, reply) => {
     // Whatever failed because the client went away (an upload cut short) is no fault of the
     // server: the abort is logged above, and nobody is left to read the answer.
-    const found = abortedByClient(request.raw) ? problem('bad_request', 'the request ended early: the client closed the connection') : problemFromError(error, context);
+    const mediaTypes = (request.routeOptions.config as { mediaTypes?: readonly string[] }).mediaTypes;
+    const found = abortedByClient(request.raw)
+      ? problem('bad_request', 'the request ended early: the client closed the connection')
+      : problemFromError(error, { ...context, ...(mediaTypes && { mediaTypes }) });
     if (found.code === 'internal_error') {
       logger.error({ reqId: request.id, method: request.method, path: pathOf(request.url), err: errorFields(error) }, 'request failed');
     }
@@ -123,7 +126,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   for (const route of options.routes) {
     const upload = route.upload;
-    const definition = { method: route.method, url: route.url, config: { auth: route.auth }, handler: (request: FastifyRequest, reply: FastifyReply) => runRoute(route, request, reply) };
+    // A route taking uploads names every media type it takes in its 415s.
+    const config = { auth: route.auth, ...(upload && { mediaTypes: [...(route.body ? ['application/json'] : []), ...upload.contentTypes] }) };
+    const definition = { method: route.method, url: route.url, config, handler: (request: FastifyRequest, reply: FastifyReply) => runRoute(route, request, reply) };
     if (!upload) {
       app.route(definition);
       continue;

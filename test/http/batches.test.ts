@@ -238,7 +238,10 @@ describe.each(STORE_KINDS)('HTTP /v1/batches: %s', (kind) => {
     for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
       const { status, body } = await post(`?template=${template}`, type, 'to\n#a\n');
       expect(status, type).toBe(415);
-      expect(body).toMatchObject({ code: 'unsupported_media_type' });
+      expect(body).toMatchObject({
+        code: 'unsupported_media_type',
+        detail: 'the request body must be sent as application/json, text/csv, application/csv, application/x-ndjson, application/ndjson or application/jsonl',
+      });
     }
   });
 
