@@ -60,7 +60,7 @@ export function registerBatchCommands(program: Command): void {
     .action((_flags: object, command: Command) => create(command.optsWithGlobals<BatchCreateFlags>()));
   batch
     .command('run <id>')
-    .description('run one batch in the foreground with a progress bar, until it completes, pauses or is cancelled')
+    .description('run one batch in the foreground with a progress bar, until it completes, is cancelled or paused (waiting through an open circuit when it resumes by itself)')
     .option('--json', 'print the final status as JSON')
     .action((id: string, _flags: object, command: Command) => run(id, command.optsWithGlobals()));
   batch
