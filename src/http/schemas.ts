@@ -216,7 +216,10 @@ export const healthSchema = z.object({ status: z.literal('ok') });
 
 const checkState = z.enum(['up', 'down']);
 /** `GET /readyz` when ready; when not, a 503 problem carries the same `checks`. */
-export const readinessSchema = z.object({ status: z.literal('ready'), checks: z.object({ broker: checkState, store: checkState }) });
+export const readinessSchema = z.object({
+  status: z.literal('ready'),
+  checks: z.object({ broker: checkState.optional().describe('Absent where no role of the process uses RabbitMQ (a batch runner alone).'), store: checkState }),
+});
 
 /** An RFC 9457 problem document with Missive's extensions. */
 export const problemSchema = z.looseObject({

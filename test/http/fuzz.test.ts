@@ -377,7 +377,7 @@ describe.each(STORE_KINDS)('HTTP fuzz: random and malformed requests (%s)', (kin
           if (receipt.created) created.add(receipt.id);
         }
       }),
-      { numRuns: RUNS, examples: UNSTORABLE_MESSAGES.map((body) => [{ method: 'POST', path: '/v1/messages', contentType: 'application/json', authorization: `Bearer ${KEY}`, idempotencyKey: undefined, body }]) },
+      { numRuns: RUNS, examples: UNSTORABLE_MESSAGES.map((body): [FuzzRequest] => [{ method: 'POST', path: '/v1/messages', contentType: 'application/json', authorization: `Bearer ${KEY}`, idempotencyKey: undefined, body }]) },
     );
     expect(sentCount).toBeGreaterThan(RUNS * 0.9);
     // Enough valid messages went through for "accepts exactly the valid ones" to mean something.
@@ -421,7 +421,7 @@ describe.each(STORE_KINDS)('HTTP fuzz: random and malformed requests (%s)', (kin
           if (page.next !== null) expect(page.next, what).toBeLessThanOrEqual(2 ** 31 - 1);
         }
       }),
-      { numRuns: BATCH_RUNS, examples: BATCH_FINDINGS.map((request) => [request]) },
+      { numRuns: BATCH_RUNS, examples: BATCH_FINDINGS.map((request): [BatchRequest] => [request]) },
     );
     // Both outcomes were exercised, and every batch created can be read back from the store.
     expect(counts.created).toBeGreaterThan(BATCH_RUNS / 20);

@@ -12,6 +12,7 @@ import type { BatchItemView, BatchView } from '../../batch/view.js';
 import { invalid, type Issue, MissiveError, ValidationError } from '../../core/errors.js';
 import { isoTimeWithOffset } from '../../message/schema.js';
 import { type GlobalOptions, withRuntime } from '../context.js';
+import { runRoles } from './run-roles.js';
 import { parseDuration } from '../duration.js';
 import { printJson, printLine } from '../output.js';
 
@@ -42,9 +43,9 @@ export interface BatchCreateFlags extends GlobalOptions {
 /** Row errors printed by `batch create` without `--json`. */
 const PRINTED_ROW_ERRORS = 100;
 
-/** Adds `missive batch create | run | status | pause | resume | cancel | items` to the program. */
+/** Adds `missive batch create | run | status | pause | resume | cancel | items | runner` to the program. */
 export function registerBatchCommands(program: Command): void {
-  const batch = program.command('batch').description('bulk sends: one template to a list of recipients');
+  const batch = program.command('batch').description('bulk sends: one template to a list of recipients (create, run, status, …), and the batch runner role (runner)');
   batch
     .command('create')
     .description('create a batch from a JSON template and a CSV or NDJSON recipients file (streamed)')
@@ -85,6 +86,12 @@ export function registerBatchCommands(program: Command): void {
     .addOption(new Option('--status <status>', 'only items of this status').choices(ITEM_STATUSES))
     .option('--json', 'print one JSON object per line (NDJSON)')
     .action((id: string, _flags: object, command: Command) => items(id, command.optsWithGlobals()));
+  batch
+    .command('runner')
+    .description('run the batch runner role alone: every batch, until SIGINT/SIGTERM (serves /healthz, /readyz, /metrics on PORT)')
+    .action(async (_flags: object, command: Command) => {
+      await runRoles(command.optsWithGlobals<GlobalOptions>(), ['batch']);
+    });
 }
 
 async function create(flags: BatchCreateFlags): Promise<void> {
