@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MissiveClient } from '../../src/client/index.js';
 import { PrometheusMetrics } from '../../src/metrics/prometheus.js';
+import { PermanentProviderError, RetryableProviderError } from '../../src/providers/errors.js';
 import { type RunningRoles, startRoles } from '../../src/runtime/roles.js';
 import { startTestMissive, type TestMissive } from '../support/missive.js';
 import { startTestApi, type TestApi } from './support.js';
@@ -47,6 +48,34 @@ describe('HTTP /healthz, /readyz, /metrics and /docs', () => {
     expect(sample(text, 'missive_breaker_state{provider="inbox"}')).toBe(0);
     expect(sample(text, 'missive_http_request_duration_seconds_count{method="POST",route="/v1/messages",status="202"}')).toBe(2);
     expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  it('exports messages failed for good, and batch item outcomes, retries and latency, as the worker and the batch runner record them', async () => {
+    const config = { providers: { inbox: { type: 'outbox', path: '/dev/null' }, vendor: { type: 'scripted' } }, channels: { chat: { providers: ['vendor'] } } };
+    api = await startTestApi('postgres', { roles: ['worker', 'batch'], config, overrides: { metrics: new PrometheusMetrics() } });
+    const { client } = api;
+    let flaky = 0;
+    api.missive.vendor.delayMs = 5;
+    api.missive.vendor.scripts.set('vendor', (message) => {
+      if (message.to === '#gone') return new PermanentProviderError('channel_not_found', { status: 404 });
+      if (message.to === '#flaky' && ++flaky === 1) return new RetryableProviderError('HTTP 503', { status: 503 });
+      return undefined;
+    });
+    const { id } = await client.sendMessage({ channel: 'chat', to: '#gone', text: 'x' });
+    const { batch } = await client.createBatch({ template: { channel: 'chat', text: 'Hi {{ name }}' }, recipients: ['#a', '#b', '#flaky', '#gone'].map((to) => ({ to, name: to })) });
+    await expect.poll(async () => (await client.getMessage(id)).status, { timeout: 10_000 }).toBe('failed');
+    await expect.poll(async () => (await client.getBatch(batch.id)).status, { timeout: 15_000 }).toBe('completed');
+    const text = await client.metrics();
+    expect(sample(text, 'missive_messages_failed_total{channel="chat",provider="vendor",kind="permanent"}')).toBe(1);
+    expect(sample(text, 'missive_messages_dead_lettered_total{channel="chat",provider="vendor",reason="permanent"}')).toBe(1);
+    expect(sample(text, 'missive_batch_items_total{channel="chat",provider="vendor",outcome="sent"}')).toBe(3);
+    expect(sample(text, 'missive_batch_items_total{channel="chat",provider="vendor",outcome="failed"}')).toBe(1);
+    expect(sample(text, 'missive_batch_item_retries_total{channel="chat",provider="vendor",kind="retryable"}')).toBe(1);
+    expect(sample(text, 'missive_batch_item_latency_seconds_count{channel="chat",provider="vendor"}')).toBe(3);
+    expect(sample(text, 'missive_batch_item_latency_seconds_sum{channel="chat",provider="vendor"}')).toBeGreaterThan(0);
+    // Batch items are not messages: none of them counts as a delivered message.
+    expect(sample(text, 'missive_messages_delivered_total{channel="chat",provider="vendor"}')).toBeUndefined();
+    expect(sample(text, 'missive_batch_items{status="sent"}')).toBe(3);
   });
 
   it('answers /healthz and /readyz, and documents every route', async () => {
