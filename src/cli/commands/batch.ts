@@ -1,5 +1,4 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { once } from 'node:events';
 import { type Command, Option } from 'commander';
 import { runInForeground } from '../../batch/foreground.js';
 import { createProgressBar, formatEta } from '../../batch/progress-bar.js';
@@ -15,6 +14,7 @@ import { type GlobalOptions, withRuntime } from '../context.js';
 import { runRoles } from './run-roles.js';
 import { parseDuration } from '../duration.js';
 import { printJson, printLine } from '../output.js';
+import { pipeWriter } from '../pipe-writer.js';
 
 /** `missive batch run` ended without the batch completing (paused or cancelled, not interrupted): exit code 1. */
 export class BatchNotCompletedError extends MissiveError {
@@ -171,17 +171,18 @@ async function control(action: 'pause' | 'resume' | 'cancel', id: string, flags:
 }
 
 async function items(id: string, flags: GlobalOptions & { status?: ItemStatus; json?: boolean }): Promise<void> {
-  await withRuntime(flags, async (runtime) => {
-    const service = batchServiceFor(runtime);
-    for await (const item of service.items(id, flags.status === undefined ? {} : { status: flags.status })) {
-      await write(flags.json ? `${JSON.stringify(item)}\n` : `${itemLine(item)}\n`);
-    }
-  });
-}
-
-/** Writes to stdout, waiting when it is full, so a million items stream in bounded memory. */
-async function write(text: string): Promise<void> {
-  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+  // Streamed in bounded memory however many items; a reader that stops early (`| head`) ends it quietly.
+  const out = pipeWriter();
+  try {
+    await withRuntime(flags, async (runtime) => {
+      const service = batchServiceFor(runtime);
+      for await (const item of service.items(id, flags.status === undefined ? {} : { status: flags.status })) {
+        if (!(await out.write(flags.json ? `${JSON.stringify(item)}\n` : `${itemLine(item)}\n`))) return;
+      }
+    });
+  } finally {
+    out.close();
+  }
 }
 
 function readTemplate(path: string): unknown {
