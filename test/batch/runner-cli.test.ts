@@ -59,6 +59,10 @@ describe('missive batch runner', () => {
     expect(await ops.ready()).toEqual({ ready: true, checks: { store: 'up' } });
     const metrics = await ops.metrics();
     expect(metrics).toContain('missive_batch_items{status="sent"} 25');
+    expect(metrics).toContain('missive_batch_items_total{channel="chat",provider="inbox",outcome="sent"} 25');
+    expect(metrics).toContain('missive_batch_item_latency_seconds_count{channel="chat",provider="inbox"} 25');
+    // No role of this process uses RabbitMQ: no queue depths, read by connecting to it.
+    expect(metrics).not.toContain('missive_queue_depth{');
     expect(metrics).toContain('missive_breaker_state{provider="inbox"} 0');
     expect((await fetch(`http://127.0.0.1:${port}/v1/providers`)).status).toBe(404);
 
