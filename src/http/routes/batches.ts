@@ -145,7 +145,8 @@ async function createFromUpload(batches: Creator, query: CreateQuery, upload: Re
   checkTemplate(template);
   const format = detectRecipientsFormat('', contentType);
   try {
-    // A client going away mid-upload fails the read; the app tells that from a fault of its own.
+    // A client going away mid-upload fails the read: the app's error handler tells that apart
+    // from a fault of the server (a store failing is a 500, logged).
     return await batches.create({ template, recipients: { format, input: upload }, ...requestOptions(query) });
   } catch (error) {
     throw withRequestPaths(error, query.provider !== undefined, 'file');
