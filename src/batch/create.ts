@@ -59,6 +59,8 @@ export interface CreateBatchDeps {
 export const INSERT_CHUNK_SIZE = 1_000;
 /** Row errors kept for the report; beyond this they are only counted, so memory stays bounded. */
 export const MAX_REPORTED_ROW_ERRORS = 1_000;
+/** Highest item number the store can hold: items (and lines) are 32-bit `integer` columns. */
+export const MAX_ITEM_NUMBER = 2_147_483_647;
 /** Most concurrency a batch may ask for (as the `batch.concurrency` setting). */
 export const MAX_CONCURRENCY = 1_000;
 /** Row issues listed when no row at all could be used. */

@@ -19,6 +19,17 @@ export function formatEta(seconds: number | null): string {
 }
 
 /**
+ * The state shown beside the bar: the status, the reason of a pause, and while an open circuit
+ * pauses a batch that resumes by itself, when its provider is probed (local time, `HH:MM:SS`).
+ */
+export function progressState(view: Pick<BatchView, 'status' | 'reason' | 'autoResume' | 'resumeAt'>): string {
+  if (view.status !== 'paused' || view.reason === null) return view.status;
+  if (view.reason !== 'circuit_open' || !view.autoResume) return `paused (${view.reason})`;
+  const probe = view.resumeAt === null ? 'soon' : `at ${new Date(view.resumeAt).toTimeString().slice(0, 8)}`;
+  return `paused: circuit open, probe ${probe}`;
+}
+
+/**
  * A progress bar (cli-progress) of done/total with the batch's rate, ETA and status. The rate and
  * ETA are the batch's own (read from the store), so they count every runner's work. On a stream
  * that is not a terminal a plain line is written every few seconds instead.
@@ -42,7 +53,7 @@ export function createProgressBar(stream: NodeJS.WritableStream = process.stderr
       const payload = {
         rate: view.rate.toFixed(1),
         etaText: formatEta(view.etaSeconds),
-        state: view.status === 'paused' && view.reason !== null ? `paused (${view.reason})` : view.status,
+        state: progressState(view),
       };
       if (!started) {
         bar.start(view.total, view.done, payload);

@@ -42,6 +42,7 @@ export async function batchRunnerFor(runtime: Runtime, options: BatchRunnerOptio
     leaseMs: settings.batch.leaseMs,
     controlIntervalMs: CONTROL_INTERVAL_MS,
     probeBackoffMs: settings.delivery.breaker.breakMs,
+    metrics: runtime.metrics,
   };
   return new BatchRunner(deps, { shutdownGraceMs: settings.worker.shutdownGraceMs, ...options });
 }

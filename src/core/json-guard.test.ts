@@ -28,6 +28,15 @@ describe('jsonBodyIssues', () => {
     expect(issues.every((issue) => issue.rule === 'nul_character')).toBe(true);
   });
 
+  it('names each string or key holding a lone UTF-16 surrogate, which no database can store as text', () => {
+    const issues = jsonBodyIssues({ to: '#a\ud800', text: 'ok \u{1F600}', metadata: { ['k\udc00']: 'v', list: ['\udfff', 'x\ud83d'] } });
+    expect(issues.map((issue) => issue.path).sort()).toEqual(['metadata', 'metadata.list[0]', 'metadata.list[1]', 'to']);
+    expect(issues.every((issue) => issue.rule === 'lone_surrogate')).toBe(true);
+    expect(issues.find((issue) => issue.path === 'to')?.message).toBe('to: must not contain a lone UTF-16 surrogate (U+D800 to U+DFFF outside a pair)');
+    // A pair written as two escapes is one well-formed character.
+    expect(jsonBodyIssues(JSON.parse('{"text":"\\ud83d\\ude00"}'))).toEqual([]);
+  });
+
   it('throws a ValidationError through assertSafeJsonBody', () => {
     expect(() => assertSafeJsonBody({ text: '\u0000' })).toThrow(ValidationError);
     expect(() => assertSafeJsonBody({ text: 'fine' })).not.toThrow();

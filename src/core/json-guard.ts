@@ -10,9 +10,11 @@ export const MAX_JSON_DEPTH = 64;
 
 /**
  * Checks a parsed JSON body for what no field may hold, before any schema sees it: nesting
- * deeper than {@link MAX_JSON_DEPTH}, and the NUL character (U+0000) in a string or key, which
- * PostgreSQL cannot store in text. Walks iteratively, so the check itself cannot overflow.
- * Returns one issue per offending place (at most 10).
+ * deeper than {@link MAX_JSON_DEPTH}; the NUL character (U+0000), which PostgreSQL cannot store
+ * in text; and a lone UTF-16 surrogate (JSON's `"\ud800"` escape parses to one), which is not
+ * text at all: PostgreSQL refuses it in `jsonb` and UTF-8 cannot encode it. Strings and keys are
+ * both checked. Walks iteratively, so the check itself cannot overflow. Returns one issue per
+ * offending place (at most 10).
  */
 export function jsonBodyIssues(body: unknown): Issue[] {
   const issues: Issue[] = [];
@@ -20,7 +22,8 @@ export function jsonBodyIssues(body: unknown): Issue[] {
   while (stack.length > 0 && issues.length < 10) {
     const { value, path } = stack.pop() as { value: unknown; path: PropertyKey[] };
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) issues.push(issue(path, 'nul_character', 'must not contain the NUL character (U+0000)'));
+      const found = unstorable(value);
+      if (found) issues.push(issue(path, found.rule, `must not contain ${found.what}`));
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
@@ -30,8 +33,9 @@ export function jsonBodyIssues(body: unknown): Issue[] {
     }
     const entries: [PropertyKey, unknown][] = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
     for (const [key, item] of entries) {
-      if (typeof key === 'string' && key.includes('\u0000')) {
-        issues.push(issue(path, 'nul_character', 'has a key containing the NUL character (U+0000)'));
+      const found = typeof key === 'string' ? unstorable(key) : undefined;
+      if (found) {
+        issues.push(issue(path, found.rule, `has a key containing ${found.what}`));
         continue;
       }
       stack.push({ value: item, path: [...path, key] });
@@ -44,6 +48,13 @@ export function jsonBodyIssues(body: unknown): Issue[] {
 export function assertSafeJsonBody(body: unknown): void {
   const issues = jsonBodyIssues(body);
   if (issues.length > 0) throw new ValidationError(issues);
+}
+
+/** What makes a string unstorable, if anything: its rule and a phrase naming it. */
+function unstorable(text: string): { rule: string; what: string } | undefined {
+  if (text.includes('\u0000')) return { rule: 'nul_character', what: 'the NUL character (U+0000)' };
+  if (!text.isWellFormed()) return { rule: 'lone_surrogate', what: 'a lone UTF-16 surrogate (U+D800 to U+DFFF outside a pair)' };
+  return undefined;
 }
 
 function issue(path: readonly PropertyKey[], rule: string, text: string): Issue {

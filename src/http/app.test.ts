@@ -179,6 +179,55 @@ describe('the HTTP app', () => {
   });
 });
 
+describe('the HTTP app with clients that go away', () => {
+  it('logs a request abandoned mid-body once, as 499, and never as a fault of the server', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    const app = buildApp({
+      routes,
+      verifier: new ApiKeyVerifier([]),
+      logger: createLogger({
+        level: 'info',
+        destination: new Writable({
+          write(chunk: Buffer, _encoding, done) {
+            lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+            done();
+          },
+        }),
+      }),
+      metrics,
+      newId: () => 'unused',
+      bodyLimitBytes: 10_000,
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const { port } = app.server.address() as { port: number };
+      const abandon = async (id: string, head: string) => {
+        const socket = connect(port, '127.0.0.1');
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(`${head}X-Request-Id: ${id}\r\nContent-Length: 5000\r\n\r\n{"name":`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        socket.destroy();
+        await expect.poll(() => lines.find((line) => line.reqId === id), { timeout: 5_000 }).toBeDefined();
+      };
+      await abandon('gone-upload', 'POST /v1/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n');
+      await abandon('gone-json', 'POST /v1/things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const [id, route] of [
+        ['gone-upload', '/v1/uploads'],
+        ['gone-json', '/v1/things'],
+      ]) {
+        expect(lines.filter((line) => line.reqId === id), id).toEqual([
+          expect.objectContaining({ level: 30, msg: 'request aborted by the client', method: 'POST', route, status: 499, ms: expect.any(Number) }),
+        ]);
+      }
+      expect(await metrics.render()).toContain('missive_http_request_duration_seconds_count{method="POST",route="/v1/uploads",status="499"} 1');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('allowedMethods', () => {
   it('matches concrete paths against route templates', () => {
     expect(allowedMethods(routes, '/v1/things/abc')).toEqual(['GET', 'HEAD']);

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { PrometheusMetrics } from '../metrics/prometheus.js';
 import type { ApiKeyVerifier } from './auth.js';
 import { assertSafeJsonBody } from '../core/json-guard.js';
+import { abortedByClient } from './client-abort.js';
 import { HttpProblemError, type Problem, PROBLEM_CONTENT_TYPE, problem, problemFromError } from './problem.js';
 import { type Route, runRoute } from './route.js';
 
@@ -22,6 +23,8 @@ export interface AppOptions {
 
 /** Routes whose requests are logged at debug, not info: probes and scrapes come every few seconds. */
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+/** The status logged for a request its client abandoned before it ended (nginx's convention). */
+const CLIENT_CLOSED_REQUEST = 499;
 /** An incoming `X-Request-Id` is kept only if it is this tame (it ends up in logs). */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -68,7 +71,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     done();
   });
 
+  const startedAt = new WeakMap<FastifyRequest, number>();
   app.addHook('onRequest', async (request, reply) => {
+    startedAt.set(request, performance.now());
     reply.header('x-request-id', request.id);
     if (closing) {
       reply.header('connection', 'close');
@@ -91,8 +96,23 @@ export function buildApp(options: AppOptions): FastifyInstance {
     else logger.info(fields, 'request');
   });
 
+  // A client gone before its request ended gets no response, so onResponse never runs: log it
+  // here instead, as 499 (nginx's "client closed request"), so every request leaves a line.
+  app.addHook('onRequestAbort', async (request) => {
+    if (!abortedByClient(request.raw)) return;
+    const route = request.routeOptions.url ?? 'unmatched';
+    const ms = Math.round((performance.now() - (startedAt.get(request) ?? performance.now())) * 10) / 10;
+    metrics.httpRequest(request.method, route, CLIENT_CLOSED_REQUEST, ms);
+    logger.info({ reqId: request.id, method: request.method, path: pathOf(request.url), route, status: CLIENT_CLOSED_REQUEST, ms }, 'request aborted by the client');
+  });
+
   app.setErrorHandler((error, request, reply) => {
-    const found = problemFromError(error, context);
+    // Whatever failed because the client went away (an upload cut short) is no fault of the
+    // server: the abort is logged above, and nobody is left to read the answer.
+    const mediaTypes = (request.routeOptions.config as { mediaTypes?: readonly string[] }).mediaTypes;
+    const found = abortedByClient(request.raw)
+      ? problem('bad_request', 'the request ended early: the client closed the connection')
+      : problemFromError(error, { ...context, ...(mediaTypes && { mediaTypes }) });
     if (found.code === 'internal_error') {
       logger.error({ reqId: request.id, method: request.method, path: pathOf(request.url), err: errorFields(error) }, 'request failed');
     }
@@ -106,7 +126,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   for (const route of options.routes) {
     const upload = route.upload;
-    const definition = { method: route.method, url: route.url, config: { auth: route.auth }, handler: (request: FastifyRequest, reply: FastifyReply) => runRoute(route, request, reply) };
+    // A route taking uploads names every media type it takes in its 415s.
+    const config = { auth: route.auth, ...(upload && { mediaTypes: [...(route.body ? ['application/json'] : []), ...upload.contentTypes] }) };
+    const definition = { method: route.method, url: route.url, config, handler: (request: FastifyRequest, reply: FastifyReply) => runRoute(route, request, reply) };
     if (!upload) {
       app.route(definition);
       continue;

@@ -6,4 +6,6 @@ export interface HttpContext {
   runtime: Runtime;
   /** Where `/metrics` reads from and request durations go. */
   metrics: PrometheusMetrics;
+  /** Whether the roles served use RabbitMQ (all but the batch runner), so readiness requires it. */
+  broker: boolean;
 }

@@ -20,8 +20,13 @@ export interface RunningServer {
 
 /** Options of the servers. */
 export interface ServeOptions {
-  /** Report breaker states in /metrics: where a worker runs. */
+  /** Report breaker states in /metrics: where a worker or batch runner runs. */
   breakers: boolean;
+  /**
+   * The roles served use RabbitMQ: /readyz requires it and /metrics reads queue depths. Default
+   * true; false for a batch runner alone, which never connects to RabbitMQ.
+   */
+  broker?: boolean;
 }
 
 const exporters = new WeakMap<Runtime, PrometheusMetrics>();
@@ -80,8 +85,9 @@ export async function startOpsServer(runtime: Runtime, plan: NonNullable<HttpPla
 
 function contextFor(runtime: Runtime, options: ServeOptions): HttpContext {
   const metrics = prometheusFor(runtime);
-  metrics.observe(runtimeGaugeSources(runtime, { breakers: options.breakers }));
-  return { runtime, metrics };
+  const broker = options.broker ?? true;
+  metrics.observe(runtimeGaugeSources(runtime, { breakers: options.breakers, broker }));
+  return { runtime, metrics, broker };
 }
 
 async function listen(app: FastifyInstance, runtime: Runtime, port: number, name: string): Promise<RunningServer> {

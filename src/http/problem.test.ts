@@ -38,7 +38,15 @@ describe('problemFromError', () => {
       code: 'body_too_large',
       detail: 'the request body is larger than the limit of 1024 bytes',
     });
-    expect(problemFromError(frameworkError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415))).toMatchObject({ status: 415, code: 'unsupported_media_type' });
+    expect(problemFromError(frameworkError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415))).toMatchObject({
+      status: 415,
+      code: 'unsupported_media_type',
+      detail: 'the request body must be sent as application/json',
+    });
+    expect(problemFromError(frameworkError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415), { mediaTypes: ['application/json', 'text/csv', 'application/jsonl'] })).toMatchObject({
+      status: 415,
+      detail: 'the request body must be sent as application/json, text/csv or application/jsonl',
+    });
     const json = problemFromError(frameworkError('FST_ERR_CTP_INVALID_JSON_BODY', 400));
     expect(json).toMatchObject({ status: 400, code: 'malformed_json', errors: [{ path: '(body)', rule: 'json' }] });
     expect(problemFromError(frameworkError('FST_ERR_CTP_EMPTY_JSON_BODY', 400)).code).toBe('malformed_json');

@@ -90,6 +90,8 @@ const FRAMEWORK_ERRORS: Record<string, { code: ProblemCode; detail: string }> = 
 export interface ProblemContext {
   /** The body limit, named in 413 problems. */
   bodyLimitBytes?: number;
+  /** The media types the route takes, named in 415 problems. Default `application/json` alone. */
+  mediaTypes?: readonly string[];
 }
 
 /**
@@ -134,9 +136,17 @@ function frameworkProblem(error: Error & { code?: unknown }, status: number, con
     const limit = context.bodyLimitBytes === undefined ? '' : ` of ${context.bodyLimitBytes} bytes`;
     return problem('body_too_large', `${known.detail}${limit}`);
   }
+  if (known?.code === 'unsupported_media_type') {
+    return { ...problem('unsupported_media_type', `the request body must be sent as ${orList(context.mediaTypes ?? ['application/json'])}`), status };
+  }
   if (known) return { ...problem(known.code, known.detail), status };
   if (status === 414) return problem('uri_too_long', 'the URL or one of its parts is too long');
   return { ...problem('bad_request', sentence(error.message)), status };
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
 
 /** A framework message as a sentence: no trailing period, bounded length. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_CONCURRENCY } from '../batch/create.js';
+import { MAX_CONCURRENCY, MAX_ITEM_NUMBER } from '../batch/create.js';
 import type { CreatedBatch } from '../batch/service.js';
 import { BATCH_STATUSES, ITEM_STATUSES } from '../batch/types.js';
 import type { BatchItemView, BatchView } from '../batch/view.js';
@@ -157,7 +157,8 @@ export const createBatchQuerySchema = z.strictObject({
 /** Query of `GET /v1/batches/:id/items`. */
 export const batchItemsQuerySchema = z.strictObject({
   status: z.enum(ITEM_STATUSES).optional(),
-  after: z.coerce.number().int().min(0).optional(),
+  // Bounded to what the store's integer column holds, so a larger number is a 400, not a database error.
+  after: z.coerce.number().int().min(0).max(MAX_ITEM_NUMBER).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
@@ -215,7 +216,10 @@ export const healthSchema = z.object({ status: z.literal('ok') });
 
 const checkState = z.enum(['up', 'down']);
 /** `GET /readyz` when ready; when not, a 503 problem carries the same `checks`. */
-export const readinessSchema = z.object({ status: z.literal('ready'), checks: z.object({ broker: checkState, store: checkState }) });
+export const readinessSchema = z.object({
+  status: z.literal('ready'),
+  checks: z.object({ broker: checkState.optional().describe('Absent where no role of the process uses RabbitMQ (a batch runner alone).'), store: checkState }),
+});
 
 /** An RFC 9457 problem document with Missive's extensions. */
 export const problemSchema = z.looseObject({

@@ -108,6 +108,8 @@ describe('parseMessage', () => {
 
   it('refuses the NUL character and absurd nesting, naming where', () => {
     expect(issuesOf({ channel: 'sms', to: '+14155550100', text: 'a\u0000b' })[0]).toMatchObject({ path: 'text', rule: 'nul_character' });
+    expect(issuesOf({ channel: 'chat', to: '#a\ud800', text: 'x' })).toEqual([expect.objectContaining({ path: 'to', rule: 'lone_surrogate' })]);
+    expect(issuesOf({ channel: 'chat', to: '#a', text: 'x', idempotencyKey: '\udc00k' })[0]).toMatchObject({ path: 'idempotencyKey', rule: 'lone_surrogate' });
     let deep: unknown = 'x';
     for (let i = 0; i < 5_000; i++) deep = [deep];
     expect(issuesOf({ channel: 'webhook', to: 'https://h.example/x', data: deep })[0]?.rule).toBe('max_depth');

@@ -32,6 +32,34 @@ describe('PrometheusMetrics', () => {
     expect(metrics.contentType).toContain('text/plain');
   });
 
+  it('counts messages failed for good by the kind of their last error, apart from those that could not be attempted', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    metrics.failed('email', 'sendgrid', 'permanent');
+    metrics.failed('email', 'sendgrid', 'retryable');
+    metrics.failed('email', 'sendgrid', 'permanent');
+    const text = await metrics.render();
+    expect(sample(text, 'missive_messages_failed_total{channel="email",provider="sendgrid",kind="permanent"}')).toBe(2);
+    expect(sample(text, 'missive_messages_failed_total{channel="email",provider="sendgrid",kind="retryable"}')).toBe(1);
+  });
+
+  it('counts batch item outcomes and retries, and times the items sent', async () => {
+    const metrics = new PrometheusMetrics({ processMetrics: false });
+    metrics.batchItem('chat', 'slack', 'sent', 200);
+    metrics.batchItem('chat', 'slack', 'sent', 3_000);
+    metrics.batchItem('chat', 'slack', 'failed', 50);
+    metrics.batchItemRetried('chat', 'slack', 'rate_limited');
+    const text = await metrics.render();
+    expect(sample(text, 'missive_batch_items_total{channel="chat",provider="slack",outcome="sent"}')).toBe(2);
+    expect(sample(text, 'missive_batch_items_total{channel="chat",provider="slack",outcome="failed"}')).toBe(1);
+    expect(sample(text, 'missive_batch_item_retries_total{channel="chat",provider="slack",kind="rate_limited"}')).toBe(1);
+    // Only items sent are timed, like deliveries.
+    expect(sample(text, 'missive_batch_item_latency_seconds_count{channel="chat",provider="slack"}')).toBe(2);
+    expect(sample(text, 'missive_batch_item_latency_seconds_sum{channel="chat",provider="slack"}')).toBe(3.2);
+    expect(sample(text, 'missive_batch_item_latency_seconds_bucket{le="0.25",channel="chat",provider="slack"}')).toBe(1);
+    // Batch items are not messages: the message counters stay apart.
+    expect(text).not.toMatch(/missive_messages_delivered_total\{/);
+  });
+
   it('reads breaker states, messages by status and queue depths at scrape time', async () => {
     const metrics = new PrometheusMetrics({ processMetrics: false });
     metrics.observe({

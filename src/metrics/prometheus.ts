@@ -41,8 +41,12 @@ export class PrometheusMetrics implements Metrics {
   readonly #accepted: Counter<'channel' | 'mode'>;
   readonly #delivered: Counter<'channel' | 'provider'>;
   readonly #retried: Counter<'channel' | 'provider' | 'kind'>;
+  readonly #failed: Counter<'channel' | 'provider' | 'kind'>;
   readonly #deadLettered: Counter<'channel' | 'provider' | 'reason'>;
   readonly #latency: Histogram<'channel' | 'provider'>;
+  readonly #batchItems: Counter<'channel' | 'provider' | 'outcome'>;
+  readonly #batchRetries: Counter<'channel' | 'provider' | 'kind'>;
+  readonly #batchLatency: Histogram<'channel' | 'provider'>;
   readonly #lateness: Histogram;
   readonly #http: Histogram<'method' | 'route' | 'status'>;
 
@@ -54,15 +58,40 @@ export class PrometheusMetrics implements Metrics {
     this.#accepted = new Counter({ name: 'missive_messages_accepted_total', help: 'Messages accepted by the producer.', labelNames: ['channel', 'mode'], registers });
     this.#delivered = new Counter({ name: 'missive_messages_delivered_total', help: 'Messages a provider accepted.', labelNames: ['channel', 'provider'], registers });
     this.#retried = new Counter({ name: 'missive_delivery_retries_total', help: 'Failed attempts that will be retried.', labelNames: ['channel', 'provider', 'kind'], registers });
+    this.#failed = new Counter({
+      name: 'missive_messages_failed_total',
+      help: 'Messages that failed for good after a provider was tried (status failed), by the kind of their last error.',
+      labelNames: ['channel', 'provider', 'kind'],
+      registers,
+    });
     this.#deadLettered = new Counter({
       name: 'missive_messages_dead_lettered_total',
-      help: 'Messages that failed for good and went to the dead-letter queue.',
+      help: 'Messages that went to the dead-letter queue: those failed, and those no provider could attempt (dead).',
       labelNames: ['channel', 'provider', 'reason'],
       registers,
     });
     this.#latency = new Histogram({
       name: 'missive_delivery_latency_seconds',
       help: 'Time from acceptance (or due time) to delivery.',
+      labelNames: ['channel', 'provider'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#batchItems = new Counter({
+      name: 'missive_batch_items_total',
+      help: 'Batch items a runner recorded as sent or failed for good.',
+      labelNames: ['channel', 'provider', 'outcome'],
+      registers,
+    });
+    this.#batchRetries = new Counter({
+      name: 'missive_batch_item_retries_total',
+      help: 'Failed attempts of batch items that will be retried.',
+      labelNames: ['channel', 'provider', 'kind'],
+      registers,
+    });
+    this.#batchLatency = new Histogram({
+      name: 'missive_batch_item_latency_seconds',
+      help: "Time from a batch item's first attempt to its provider's acceptance, retries included.",
       labelNames: ['channel', 'provider'],
       buckets: LATENCY_BUCKETS,
       registers,
@@ -92,12 +121,25 @@ export class PrometheusMetrics implements Metrics {
     this.#retried.inc({ channel, provider, kind });
   }
 
+  failed(channel: Channel, provider: string, kind: string): void {
+    this.#failed.inc({ channel, provider, kind });
+  }
+
   deadLettered(channel: Channel, provider: string | null, reason: string): void {
     this.#deadLettered.inc({ channel, provider: provider ?? 'none', reason });
   }
 
   dispatched(latenessMs: number): void {
     this.#lateness.observe(Math.max(latenessMs, 0) / SECONDS);
+  }
+
+  batchItem(channel: Channel, provider: string, outcome: 'sent' | 'failed', latencyMs: number): void {
+    this.#batchItems.inc({ channel, provider, outcome });
+    if (outcome === 'sent') this.#batchLatency.observe({ channel, provider }, Math.max(latencyMs, 0) / SECONDS);
+  }
+
+  batchItemRetried(channel: Channel, provider: string, kind: string): void {
+    this.#batchRetries.inc({ channel, provider, kind });
   }
 
   /** Records one HTTP request; `route` is the route template (bounded), never the raw path. */

@@ -7,8 +7,10 @@ import type { GaugeSources } from './gauge-sources.js';
 
 /** Options of {@link runtimeGaugeSources}. */
 export interface RuntimeSourcesOptions {
-  /** Report breaker states: true where a worker runs (the only role whose breakers see calls). */
+  /** Report breaker states: true where a worker or batch runner runs (the roles whose breakers see calls). */
   breakers: boolean;
+  /** Report queue depths, connecting to RabbitMQ: false where no role uses it. Default true. */
+  broker?: boolean;
 }
 
 /** Scrape-time gauge sources reading a runtime's providers, breakers, store and broker. */
@@ -23,12 +25,14 @@ export function runtimeGaugeSources(runtime: Runtime, options: RuntimeSourcesOpt
     }),
     messageCounts: () => runtime.store.countByStatus(),
     batchItemCounts: () => countBatchItems(runtime.store.context),
-    queueDepths: async () => {
-      const broker = await runtime.broker();
-      if (!broker.isConnected()) return [];
-      const queues = [...CHANNELS, 'dead-letter'] as const;
-      return Promise.all(queues.map(async (queue) => ({ queue, depth: await broker.queueDepth(queue) })));
-    },
+    ...((options.broker ?? true) && {
+      queueDepths: async () => {
+        const broker = await runtime.broker();
+        if (!broker.isConnected()) return [];
+        const queues = [...CHANNELS, 'dead-letter'] as const;
+        return Promise.all(queues.map(async (queue) => ({ queue, depth: await broker.queueDepth(queue) })));
+      },
+    }),
   };
 }
 

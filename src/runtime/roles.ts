@@ -36,7 +36,8 @@ export async function startRoles(runtime: Runtime, roles: readonly Role[], optio
   const plan = planHttp(roles, settings, options.serveOps ?? false);
   // Loaded only when serving, so embedding the worker or scheduler does not load the HTTP stack.
   const http = plan.api || plan.ops ? await import('../http/listen.js') : undefined;
-  const serve = { breakers: roles.includes('worker') || roles.includes('batch') };
+  // A batch runner alone never uses RabbitMQ: its probes must not require (nor connect to) it.
+  const serve = { breakers: roles.includes('worker') || roles.includes('batch'), broker: roles.some((role) => role !== 'batch') };
   try {
     if (http && plan.ops) {
       // Started first and stopped last, so probes answer while the roles start and drain.

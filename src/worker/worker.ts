@@ -172,6 +172,7 @@ export class Worker {
     } else if (status === 'retrying' && provider !== null && lastError) {
       metrics.retried(record.channel, provider, lastError.kind);
     } else if (status === 'failed' || status === 'dead') {
+      if (status === 'failed' && provider !== null) metrics.failed(record.channel, provider, lastError?.kind ?? status);
       metrics.deadLettered(record.channel, provider, lastError?.kind ?? status);
     }
   }

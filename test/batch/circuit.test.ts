@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runInForeground } from '../../src/batch/foreground.js';
+import type { BatchView } from '../../src/batch/view.js';
 import { RetryableProviderError } from '../../src/providers/errors.js';
 import { STORE_KINDS } from '../support/stores.js';
 import { type BatchHarness, chatCsv, chatTemplate, openBatchHarness, waitForBatch } from './support.js';
@@ -56,6 +58,27 @@ describe.each(STORE_KINDS)('a provider outage during a batch (%s)', (kind) => {
     const keys = vendor.sentBy('vendor').map((message) => message.idempotencyKey);
     expect(keys).toHaveLength(200);
     expect(new Set(keys).size).toBe(200);
+  });
+
+  it('missive batch run keeps going through a pause of its open circuit, and completes once the provider is back', async () => {
+    harness = await openBatchHarness(kind, { config });
+    const { service } = harness;
+    const state = outage(harness, 30);
+    const { batch } = await service.create({ template: chatTemplate, concurrency: CONCURRENCY, recipients: { format: 'csv', input: Readable.from([chatCsv(100)]) } });
+    const seen: BatchView[] = [];
+    const runner = await harness.runner({ batchId: batch.id, pollIntervalMs: 100 });
+    const run = runInForeground(service, runner, batch.id, {
+      intervalMs: 50,
+      onProgress: (view) => {
+        seen.push(view);
+        // The provider comes back once the run has shown the pause.
+        if (view.status === 'paused') Object.assign(state, { down: false, cameBack: true });
+      },
+    });
+    const final = await run;
+    expect(final).toMatchObject({ status: 'completed', sent: 100, failed: 0 });
+    expect(seen.some((view) => view.status === 'paused' && view.reason === 'circuit_open' && view.resumeAt !== null)).toBe(true);
+    expect(new Set(harness.vendor.sentBy('vendor').map((message) => message.idempotencyKey)).size).toBe(100);
   });
 
   it('stays paused without auto-resume until resumed by hand', async () => {

@@ -6,7 +6,7 @@ import type { BatchView } from '../../src/batch/view.js';
 import { readOutbox } from '../support/missive.js';
 import { writeConfig } from '../support/process.js';
 import { createTestDatabase, type TestDatabase } from '../support/stores.js';
-import { runMissive as runBatchCli } from '../support/process.js';
+import { runMissive as runBatchCli, spawnMissive } from '../support/process.js';
 
 describe('missive batch (command line)', () => {
   let database: TestDatabase;
@@ -71,6 +71,20 @@ describe('missive batch (command line)', () => {
     ]);
     expect(pause.code).toBe(1);
     expect(pause.output).toContain(`cannot pause batch ${batch.id}: it is completed`);
+  });
+
+  it('ends quietly with exit 0 when the reader of its output goes away (`batch items … | head`)', async () => {
+    const rows = ['to,name', ...Array.from({ length: 3_000 }, (_, i) => `r${i}@example.com,Name ${i}`)];
+    writeFileSync(join(dir, 'many.csv'), `${rows.join('\n')}\n`);
+    const created = await runBatchCli(['batch', 'create', '--template', file('template.json'), '--recipients', file('many.csv'), '--in', '1h', '--json'], env);
+    const { id } = JSON.parse(created.stdout) as BatchView;
+    for (const flags of [['--json'], []]) {
+      const child = spawnMissive(['batch', 'items', id, ...flags], { MISSIVE_LOG_LEVEL: 'warn', ...env });
+      // Like `| head -1`: read the first chunk, then close the pipe.
+      child.child.stdout?.once('data', () => child.child.stdout?.destroy());
+      expect(await child.exited, child.output()).toBe(0);
+      expect(child.output()).not.toMatch(/EPIPE|Error/);
+    }
   });
 
   it('schedules, cancels, and refuses bad usage with exit code 2', async () => {

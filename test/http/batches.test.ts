@@ -190,6 +190,31 @@ describe.each(STORE_KINDS)('HTTP /v1/batches: %s', (kind) => {
     expect((await api.client.createBatch({ template: chatTemplate, recipients: web, contentType: 'application/x-ndjson', at: later() })).batch.total).toBe(1);
   });
 
+  it('refuses lone surrogates (which PostgreSQL cannot store) with 400 naming the field, or as a row error with its line', async () => {
+    const json = await post('', 'application/json', '{"template":{"channel":"chat","text":"Hi {{ name }}"},"recipients":[{"to":"#a","name":"A"},{"to":"#b\\ud800","name":"B"}]}');
+    expect(json.status).toBe(400);
+    expect(json.body).toMatchObject({ code: 'validation_failed', errors: [{ path: 'recipients[1].to', rule: 'lone_surrogate' }] });
+    const template = encodeURIComponent('{"channel":"chat","text":"Hi \\udc00 {{ name }}"}');
+    const inQuery = await post(`?template=${template}`, 'application/x-ndjson', '{"to":"#a","name":"A"}\n');
+    expect(inQuery.status).toBe(400);
+    expect(inQuery.body).toMatchObject({ errors: [{ path: 'template.text', rule: 'lone_surrogate' }] });
+    const ndjson = ['{"to":"#a","name":"A"}', '{"to":"#b\\ud800","name":"B"}', '{"to":"#c","name":"\\udfff"}', '{"to":"#d","name":"D \\ud83d\\ude00"}'].join('\n');
+    const upload = await post(`?template=${encodeURIComponent(JSON.stringify(chatTemplate))}&at=${encodeURIComponent(later())}`, 'application/x-ndjson', ndjson);
+    expect(upload.status).toBe(201);
+    const created = createdBatchSchema.parse(upload.body);
+    expect(created.rowErrors.map((error) => [error.line, error.rule, error.field])).toEqual([
+      [2, 'lone_surrogate', 'to'],
+      [3, 'lone_surrogate', 'name'],
+    ]);
+    const items = await api.client.listBatchItems(created.batch.id);
+    expect(items.items.map((item) => [item.line, item.to])).toEqual([
+      [1, '#a'],
+      [4, '#d'],
+    ]);
+    const strict = await post(`?template=${encodeURIComponent(JSON.stringify(chatTemplate))}&strict=true`, 'application/x-ndjson', ndjson);
+    expect(strict.body).toMatchObject({ status: 400, errors: [{ path: 'line 2', rule: 'lone_surrogate' }] });
+  });
+
   it('answers 400 for a bad upload query and 415 for a media type it does not take', async () => {
     const template = encodeURIComponent(JSON.stringify(chatTemplate));
     const paths = async (query: string) => {
@@ -213,7 +238,10 @@ describe.each(STORE_KINDS)('HTTP /v1/batches: %s', (kind) => {
     for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
       const { status, body } = await post(`?template=${template}`, type, 'to\n#a\n');
       expect(status, type).toBe(415);
-      expect(body).toMatchObject({ code: 'unsupported_media_type' });
+      expect(body).toMatchObject({
+        code: 'unsupported_media_type',
+        detail: 'the request body must be sent as application/json, text/csv, application/csv, application/x-ndjson, application/ndjson or application/jsonl',
+      });
     }
   });
 
@@ -233,6 +261,14 @@ describe.each(STORE_KINDS)('HTTP /v1/batches: %s', (kind) => {
     const { batch } = await api.client.createBatch({ template: chatTemplate, recipients: [{ to: '#q', name: 'Q' }], at: later() });
     const badQuery = await failure(api.client.listBatchItems(batch.id, { limit: 0, status: 'lost' as never }));
     expect(badQuery.problem.errors?.map((error) => error.path).sort()).toEqual(['limit', 'status']);
+    // Item numbers are 32-bit integers in the store: a larger `after` is the client's mistake, not a 500.
+    for (const query of ['after=2147483648', 'after=1e300', 'after=-1', 'limit=4294967296']) {
+      const response = await api.request(`/v1/batches/${batch.id}/items?${query}`, { headers: auth });
+      expect(response.status, query).toBe(400);
+      const paths = ((await response.json()) as { errors: { path: string }[] }).errors.map((error) => error.path);
+      expect([...new Set(paths)], query).toEqual([query.split('=')[0]]);
+    }
+    expect((await api.client.listBatchItems(batch.id, { after: 2_147_483_647 })).items).toEqual([]);
 
     const anonymous = [
       api.request(`/v1/batches/${batch.id}`),
@@ -253,9 +289,9 @@ describe.each(STORE_KINDS)('HTTP /v1/batches: %s', (kind) => {
     expect(sample(metrics, 'missive_batch_items{status="sent"}')).toBe(3);
     expect(sample(metrics, 'missive_batch_items{status="failed"}')).toBe(0);
     expect(sample(metrics, 'missive_batch_items{status="sending"}')).toBe(0);
-    // Waiting for their start time: 1 (JSON, rows skipped) + 2 (CSV) + 2 × 2 + 1 (NDJSON) + 1 (404 test);
-    // the items of the cancelled and the completed batch are not pending.
-    expect(sample(metrics, 'missive_batch_items{status="pending"}')).toBe(9);
+    // Waiting for their start time: 1 (JSON, rows skipped) + 2 (CSV) + 2 (lone surrogates) + 2 × 2 + 1
+    // (NDJSON) + 1 (404 test); the items of the cancelled and the completed batch are not pending.
+    expect(sample(metrics, 'missive_batch_items{status="pending"}')).toBe(11);
   });
 
   it('documents the batch routes in the OpenAPI document', async () => {

@@ -39,13 +39,26 @@ describe('HTTP errors are RFC 9457 problems, never a 5xx for client input', () =
       ['idempotencyKey', 'nul_character'],
       ['to', 'nul_character'],
     ]);
+    // JSON's "\ud800" escape parses to a lone surrogate: not text, refused by jsonb.
+    const surrogate = await problemOf('/v1/messages', post('{"channel":"chat","to":"#a\\ud800","text":"x","idempotencyKey":"k\\udc00"}'));
+    expect(surrogate.problem.errors?.map((e) => [e.path, e.rule]).sort()).toEqual([
+      ['idempotencyKey', 'lone_surrogate'],
+      ['to', 'lone_surrogate'],
+    ]);
     const deep = await problemOf('/v1/messages', post(`{"channel":"webhook","to":"https://h.example","data":${'['.repeat(1000)}${']'.repeat(1000)}}`));
     expect(deep.problem.errors?.[0]).toMatchObject({ rule: 'max_depth' });
   });
 
-  it('413 for a body over http.bodyLimitBytes', async () => {
+  it('413 for a body over http.bodyLimitBytes, on every route taking JSON', async () => {
     const big = JSON.stringify({ channel: 'chat', to: '#a', text: 'x'.repeat(5000) });
-    expect((await problemOf('/v1/messages', post(big))).problem).toMatchObject({ status: 413, code: 'body_too_large', detail: expect.stringContaining('4096 bytes') });
+    const tooLarge = { status: 413, code: 'body_too_large', detail: 'the request body is larger than the limit of 4096 bytes' };
+    expect((await problemOf('/v1/messages', post(big))).problem).toMatchObject(tooLarge);
+    const recipients = Array.from({ length: 300 }, (_, i) => ({ to: `#r${i}`, name: `name ${i}` }));
+    const batch = JSON.stringify({ template: { channel: 'chat', text: 'Hi {{ name }}' }, recipients });
+    expect(Buffer.byteLength(batch)).toBeGreaterThan(4096);
+    expect((await problemOf('/v1/batches', post(batch))).problem).toMatchObject(tooLarge);
+    const reschedule = JSON.stringify({ delivery: { mode: 'scheduled', at: '2030-01-01T09:00:00Z' }, padding: 'x'.repeat(5000) });
+    expect((await problemOf('/v1/messages/01NOTTHERE', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: reschedule })).problem).toMatchObject(tooLarge);
   });
 
   it('415 for a body that is not application/json', async () => {
@@ -66,5 +79,7 @@ describe('HTTP errors are RFC 9457 problems, never a 5xx for client input', () =
 
   it('stored nothing from any of those requests', async () => {
     expect(await api.missive.runtime.store.countByStatus()).toEqual({});
+    const db = api.missive.runtime.store.context.db.withTables<{ batches: { id: string } }>();
+    expect(await db.selectFrom('batches').select('id').execute()).toEqual([]);
   });
 });

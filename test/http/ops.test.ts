@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MissiveClient } from '../../src/client/index.js';
 import { PrometheusMetrics } from '../../src/metrics/prometheus.js';
+import { PermanentProviderError, RetryableProviderError } from '../../src/providers/errors.js';
 import { type RunningRoles, startRoles } from '../../src/runtime/roles.js';
 import { startTestMissive, type TestMissive } from '../support/missive.js';
 import { UNREACHABLE_AMQP_URL } from '../support/rabbitmq.js';
@@ -50,6 +51,34 @@ describe('HTTP /healthz, /readyz, /metrics and /docs', () => {
     expect(text).toContain('process_resident_memory_bytes');
   });
 
+  it('exports messages failed for good, and batch item outcomes, retries and latency, as the worker and the batch runner record them', async () => {
+    const config = { providers: { inbox: { type: 'outbox', path: '/dev/null' }, vendor: { type: 'scripted' } }, channels: { chat: { providers: ['vendor'] } } };
+    api = await startTestApi('postgres', { roles: ['worker', 'batch'], config, overrides: { metrics: new PrometheusMetrics() } });
+    const { client } = api;
+    let flaky = 0;
+    api.missive.vendor.delayMs = 5;
+    api.missive.vendor.scripts.set('vendor', (message) => {
+      if (message.to === '#gone') return new PermanentProviderError('channel_not_found', { status: 404 });
+      if (message.to === '#flaky' && ++flaky === 1) return new RetryableProviderError('HTTP 503', { status: 503 });
+      return undefined;
+    });
+    const { id } = await client.sendMessage({ channel: 'chat', to: '#gone', text: 'x' });
+    const { batch } = await client.createBatch({ template: { channel: 'chat', text: 'Hi {{ name }}' }, recipients: ['#a', '#b', '#flaky', '#gone'].map((to) => ({ to, name: to })) });
+    await expect.poll(async () => (await client.getMessage(id)).status, { timeout: 10_000 }).toBe('failed');
+    await expect.poll(async () => (await client.getBatch(batch.id)).status, { timeout: 15_000 }).toBe('completed');
+    const text = await client.metrics();
+    expect(sample(text, 'missive_messages_failed_total{channel="chat",provider="vendor",kind="permanent"}')).toBe(1);
+    expect(sample(text, 'missive_messages_dead_lettered_total{channel="chat",provider="vendor",reason="permanent"}')).toBe(1);
+    expect(sample(text, 'missive_batch_items_total{channel="chat",provider="vendor",outcome="sent"}')).toBe(3);
+    expect(sample(text, 'missive_batch_items_total{channel="chat",provider="vendor",outcome="failed"}')).toBe(1);
+    expect(sample(text, 'missive_batch_item_retries_total{channel="chat",provider="vendor",kind="retryable"}')).toBe(1);
+    expect(sample(text, 'missive_batch_item_latency_seconds_count{channel="chat",provider="vendor"}')).toBe(3);
+    expect(sample(text, 'missive_batch_item_latency_seconds_sum{channel="chat",provider="vendor"}')).toBeGreaterThan(0);
+    // Batch items are not messages: none of them counts as a delivered message.
+    expect(sample(text, 'missive_messages_delivered_total{channel="chat",provider="vendor"}')).toBeUndefined();
+    expect(sample(text, 'missive_batch_items{status="sent"}')).toBe(3);
+  });
+
   it('answers /healthz and /readyz, and documents every route', async () => {
     api = await startTestApi('postgres');
     expect(await api.client.health()).toEqual({ status: 'ok' });
@@ -61,6 +90,15 @@ describe('HTTP /healthz, /readyz, /metrics and /docs', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     const html = await page.text();
     for (const path of paths) expect(html).toContain(`<code>${path}</code>`);
+    const browser = await api.request('/docs', { headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } });
+    expect(browser.headers.get('content-type')).toContain('text/html');
+    expect(browser.headers.get('vary')).toContain('Accept');
+    // CONTRACT.md: GET /docs is the OpenAPI document, for a client that asks for JSON.
+    const json = await api.request('/docs', { headers: { accept: 'application/json' } });
+    expect(json.status).toBe(200);
+    expect(json.headers.get('content-type')).toContain('application/json');
+    expect(json.headers.get('vary')).toContain('Accept');
+    expect(await json.json()).toEqual(document);
   });
 
   it('is not ready, naming RabbitMQ, once the broker is gone; messages are still accepted', async () => {

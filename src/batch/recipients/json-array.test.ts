@@ -13,6 +13,14 @@ describe('readJsonArrayRecipients', () => {
     ]);
   });
 
+  it('refuses an element holding a lone surrogate, naming the field', () => {
+    const items = [...readJsonArrayRecipients([{ to: 'a@x.io\ud800' }, { to: 'b@x.io', tags: ['\udc00'] }])];
+    expect(items.map((item) => (item.ok ? item.row.line : [item.error.line, item.error.rule, item.error.field]))).toEqual([
+      [1, 'lone_surrogate', 'to'],
+      [2, 'lone_surrogate', 'tags[0]'],
+    ]);
+  });
+
   it('refuses anything but an array at once', () => {
     expect(() => readJsonArrayRecipients({ to: 'a@x.io' })).toThrow(ValidationError);
     expect(() => readJsonArrayRecipients(null)).toThrow(/must be an array of objects/);

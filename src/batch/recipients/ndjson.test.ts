@@ -69,6 +69,17 @@ describe('readNdjsonRecipients', () => {
     ]);
   });
 
+  it('refuses a row holding what no database can store (a lone surrogate, NUL), naming the field', async () => {
+    const text = ['{"to":"#a\\ud800"}', '{"to":"#b","name":"x\\udc00"}', '{"to":"#c\\u0000"}', '{"to":"#d","name":"\\ud83d\\ude00"}'].join('\n');
+    const items = await read(text);
+    expect(items.flatMap((item) => (item.ok ? [] : [[item.error.line, item.error.rule, item.error.field, item.error.reason]]))).toEqual([
+      [1, 'lone_surrogate', 'to', 'to: must not contain a lone UTF-16 surrogate (U+D800 to U+DFFF outside a pair)'],
+      [2, 'lone_surrogate', 'name', 'name: must not contain a lone UTF-16 surrogate (U+D800 to U+DFFF outside a pair)'],
+      [3, 'nul_character', 'to', 'to: must not contain the NUL character (U+0000)'],
+    ]);
+    expect(rowsOf(items)).toEqual([[4, '#d', { name: '\u{1F600}' }]]);
+  });
+
   it('reports a line longer than maxRecordBytes without keeping it, and goes on', async () => {
     const long = `{"to":"a@x.io","pad":"${'x'.repeat(1000)}"}`;
     const items = await collect(readNdjsonRecipients(chunks(`${long}\n{"to":"b@x.io"}\n`, [64]), { maxRecordBytes: 100 }));

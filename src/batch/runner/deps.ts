@@ -1,5 +1,6 @@
 import type { Clock, Random } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import type { ProviderInstance, ProviderSet } from '../../providers/instances.js';
 import type { BreakerBoard } from '../../resilience/breaker/board.js';
 import type { ResolvedRetryOptions } from '../../resilience/retry-decision.js';
@@ -31,6 +32,8 @@ export interface RunnerDeps {
   probeBackoffMs: number;
   /** Waits between attempts of an item (and a probe's short waits); default the real `sleep`. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Where item outcomes, retries and latencies are reported; default nowhere. */
+  metrics?: Metrics;
 }
 
 /** The part of the runner's dependencies sending items through `provider` needs. */
@@ -43,5 +46,6 @@ export function senderDeps(deps: RunnerDeps, provider: ProviderInstance): ItemSe
     retry: deps.retry,
     attemptTimeoutMs: deps.attemptTimeoutMs,
     ...(deps.sleep !== undefined && { sleep: deps.sleep }),
+    ...(deps.metrics !== undefined && { metrics: deps.metrics }),
   };
 }

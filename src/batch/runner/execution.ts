@@ -131,10 +131,12 @@ export class BatchExecution {
     };
     const batch = { id: this.batch.id, channel: this.batch.channel, startAt: this.batch.startAt };
     this.#inProgress += 1;
+    // The caller took a slot for the first attempt: it starts now.
+    const startedAt = this.deps.clock.now();
     void sendItem(batch, item, sender, run).then(
       (result) => {
         if (item.takenOver && result.kind === 'sent') this.#log.debug({ item: item.item }, 'item taken over from a stopped runner was sent');
-        this.#record(item, result);
+        this.#record(item, result, this.deps.clock.now() - startedAt);
       },
       (error: unknown) => {
         this.#log.error({ item: item.item, err: (error as Error).message }, 'unexpected error sending a batch item');
@@ -143,12 +145,21 @@ export class BatchExecution {
     );
   }
 
-  /** Records the outcome of an item counted in progress; it stops counting once recorded. */
-  #record(item: ClaimedItem, result: ItemResult): void {
-    void this.#writer.write(itemOutcome(item.item, result, this.deps.clock.now())).finally(() => {
-      this.#inProgress -= 1;
-      this.#pump();
-    });
+  /**
+   * Records the outcome of an item counted in progress; it stops counting once recorded. An
+   * outcome is reported to the metrics once it is in the store: one that could not be written is
+   * sent again later, and counted then.
+   */
+  #record(item: ClaimedItem, result: ItemResult, latencyMs = 0): void {
+    void this.#writer
+      .write(itemOutcome(item.item, result, this.deps.clock.now()))
+      .then((applied) => {
+        if (applied && result.kind !== 'released') this.deps.metrics?.batchItem(this.batch.channel, this.batch.provider, result.kind, latencyMs);
+      })
+      .finally(() => {
+        this.#inProgress -= 1;
+        this.#pump();
+      });
   }
 
   async #claim(): Promise<void> {

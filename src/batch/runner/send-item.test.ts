@@ -73,6 +73,14 @@ describe('sendItem', () => {
     expect(slots.busy).toBe(0);
   });
 
+  it('reports each attempt that will be retried, by kind, and not the last one', async () => {
+    const { deps, run } = setUp([new RetryableProviderError('503'), new RetryableProviderError('503'), new RetryableProviderError('503')], [], undefined, 10);
+    const retried: string[] = [];
+    deps.metrics = { batchItemRetried: (channel, provider, kind) => void retried.push(`${channel} ${provider} ${kind}`) };
+    expect((await sendItem(batch, item, deps, run)).kind).toBe('failed');
+    expect(retried).toEqual(['chat vendor retryable', 'chat vendor retryable']);
+  });
+
   it('records a permanent failure at once, and gives up after the last attempt', async () => {
     const permanent = setUp([new PermanentProviderError('no such user', { status: 400 })]);
     expect(await sendItem(batch, item, permanent.deps, permanent.run)).toEqual({

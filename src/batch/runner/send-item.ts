@@ -1,5 +1,6 @@
 import type { Clock, Random } from '../../core/clock.js';
 import type { ErrorInfo } from '../../message/types.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import { isProviderError } from '../../providers/errors.js';
 import type { ProviderInstance } from '../../providers/instances.js';
 import type { OutgoingMessage, SendResult } from '../../providers/provider.js';
@@ -24,6 +25,8 @@ export interface ItemSenderDeps {
   attemptTimeoutMs: number;
   /** Waits between attempts; default the real `sleep`. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Told of every attempt that failed and will be retried; default nowhere. */
+  metrics?: Pick<Metrics, 'batchItemRetried'>;
 }
 
 /** The batch an item belongs to, as providers see it. */
@@ -101,6 +104,7 @@ export async function sendItem(batch: ItemBatch, item: ClaimedItem, deps: ItemSe
       random: deps.random,
       signal: run.drain,
       ...(deps.sleep !== undefined && { sleep: deps.sleep }),
+      onRetry: ({ error }) => deps.metrics?.batchItemRetried(batch.channel, provider.name, error.kind),
       beforeAttempt: async () => {
         if (!holdsSlot) {
           await run.slots.take(run.drain);

@@ -1,5 +1,4 @@
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { once } from 'node:events';
 import { type Command, Option } from 'commander';
 import { runInForeground } from '../../batch/foreground.js';
 import { createProgressBar, formatEta } from '../../batch/progress-bar.js';
@@ -12,8 +11,10 @@ import type { BatchItemView, BatchView } from '../../batch/view.js';
 import { invalid, type Issue, MissiveError, ValidationError } from '../../core/errors.js';
 import { isoTimeWithOffset } from '../../message/schema.js';
 import { type GlobalOptions, withRuntime } from '../context.js';
+import { runRoles } from './run-roles.js';
 import { parseDuration } from '../duration.js';
 import { printJson, printLine } from '../output.js';
+import { pipeWriter } from '../pipe-writer.js';
 
 /** `missive batch run` ended without the batch completing (paused or cancelled, not interrupted): exit code 1. */
 export class BatchNotCompletedError extends MissiveError {
@@ -42,9 +43,9 @@ export interface BatchCreateFlags extends GlobalOptions {
 /** Row errors printed by `batch create` without `--json`. */
 const PRINTED_ROW_ERRORS = 100;
 
-/** Adds `missive batch create | run | status | pause | resume | cancel | items` to the program. */
+/** Adds `missive batch create | run | status | pause | resume | cancel | items | runner` to the program. */
 export function registerBatchCommands(program: Command): void {
-  const batch = program.command('batch').description('bulk sends: one template to a list of recipients');
+  const batch = program.command('batch').description('bulk sends: one template to a list of recipients (create, run, status, …), and the batch runner role (runner)');
   batch
     .command('create')
     .description('create a batch from a JSON template and a CSV or NDJSON recipients file (streamed)')
@@ -60,7 +61,7 @@ export function registerBatchCommands(program: Command): void {
     .action((_flags: object, command: Command) => create(command.optsWithGlobals<BatchCreateFlags>()));
   batch
     .command('run <id>')
-    .description('run one batch in the foreground with a progress bar, until it completes, pauses or is cancelled')
+    .description('run one batch in the foreground with a progress bar, until it completes, is cancelled or paused (waiting through an open circuit when it resumes by itself)')
     .option('--json', 'print the final status as JSON')
     .action((id: string, _flags: object, command: Command) => run(id, command.optsWithGlobals()));
   batch
@@ -85,6 +86,12 @@ export function registerBatchCommands(program: Command): void {
     .addOption(new Option('--status <status>', 'only items of this status').choices(ITEM_STATUSES))
     .option('--json', 'print one JSON object per line (NDJSON)')
     .action((id: string, _flags: object, command: Command) => items(id, command.optsWithGlobals()));
+  batch
+    .command('runner')
+    .description('run the batch runner role alone: every batch, until SIGINT/SIGTERM (serves /healthz, /readyz, /metrics on PORT)')
+    .action(async (_flags: object, command: Command) => {
+      await runRoles(command.optsWithGlobals<GlobalOptions>(), ['batch']);
+    });
 }
 
 async function create(flags: BatchCreateFlags): Promise<void> {
@@ -164,17 +171,18 @@ async function control(action: 'pause' | 'resume' | 'cancel', id: string, flags:
 }
 
 async function items(id: string, flags: GlobalOptions & { status?: ItemStatus; json?: boolean }): Promise<void> {
-  await withRuntime(flags, async (runtime) => {
-    const service = batchServiceFor(runtime);
-    for await (const item of service.items(id, flags.status === undefined ? {} : { status: flags.status })) {
-      await write(flags.json ? `${JSON.stringify(item)}\n` : `${itemLine(item)}\n`);
-    }
-  });
-}
-
-/** Writes to stdout, waiting when it is full, so a million items stream in bounded memory. */
-async function write(text: string): Promise<void> {
-  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+  // Streamed in bounded memory however many items; a reader that stops early (`| head`) ends it quietly.
+  const out = pipeWriter();
+  try {
+    await withRuntime(flags, async (runtime) => {
+      const service = batchServiceFor(runtime);
+      for await (const item of service.items(id, flags.status === undefined ? {} : { status: flags.status })) {
+        if (!(await out.write(flags.json ? `${JSON.stringify(item)}\n` : `${itemLine(item)}\n`))) return;
+      }
+    });
+  } finally {
+    out.close();
+  }
 }
 
 function readTemplate(path: string): unknown {

@@ -7,7 +7,6 @@ import type { BatchService, CreatedBatch } from '../../batch/service.js';
 import { parseTemplate } from '../../batch/template/parse.js';
 import { type Issue, ValidationError } from '../../core/errors.js';
 import type { HttpContext } from '../context.js';
-import { HttpProblemError, problem } from '../problem.js';
 import { defineRoute, parseWith, type Route } from '../route.js';
 import {
   batchIdParamsSchema,
@@ -146,12 +145,10 @@ async function createFromUpload(batches: Creator, query: CreateQuery, upload: Re
   checkTemplate(template);
   const format = detectRecipientsFormat('', contentType);
   try {
+    // A client going away mid-upload fails the read: the app's error handler tells that apart
+    // from a fault of the server (a store failing is a 500, logged).
     return await batches.create({ template, recipients: { format, input: upload }, ...requestOptions(query) });
   } catch (error) {
-    // A client that went away mid-upload is not a fault of the server.
-    if (!(error instanceof ValidationError) && (upload.errored || upload.destroyed)) {
-      throw new HttpProblemError(problem('bad_request', 'the upload ended before its end: the connection was closed'));
-    }
     throw withRequestPaths(error, query.provider !== undefined, 'file');
   }
 }

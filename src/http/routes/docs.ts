@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import { messageSchema } from '../../message/schema.js';
+import { prefersJson } from '../accept.js';
 import { renderDocsPage } from '../docs-page.js';
 import { buildOpenApi, type OpenApiDocument } from '../openapi.js';
 import { defineRoute, type Route } from '../route.js';
@@ -43,7 +44,8 @@ export function openApiFor(routes: readonly Route[]): OpenApiDocument {
 }
 
 /**
- * `/docs` (a readable page) and `/docs/openapi.json`, describing `routes` and themselves. The
+ * `/docs` (a readable page, or the OpenAPI document for a client asking for JSON) and
+ * `/docs/openapi.json` (the document), describing `routes` and themselves. The
  * document is built on first request and kept: routes do not change while a server runs.
  */
 export function docsRoutes(routes: () => readonly Route[]): Route[] {
@@ -66,10 +68,16 @@ export function docsRoutes(routes: () => readonly Route[]): Route[] {
       url: '/docs',
       operationId: 'docs',
       tag: 'documentation',
-      summary: 'This API as a readable page',
+      summary: 'This API as a readable page, or as the OpenAPI document for clients that ask for JSON',
+      description: 'With an `Accept` header ranking `application/json` above `text/html`, the OpenAPI 3.1 document (as at `/docs/openapi.json`); otherwise the page.',
       auth: false,
-      responses: { 200: { description: 'The page.', contentType: 'text/html' } },
-      handle: async () => ({ status: 200, body: (page ??= renderDocsPage(current())), contentType: 'text/html; charset=utf-8' }),
+      responses: { 200: { description: 'The page (or the OpenAPI document, as JSON).', contentType: 'text/html' } },
+      handle: async ({ request }) => {
+        // Caches between the client and the server must keep the two answers apart.
+        const headers = { vary: 'Accept' };
+        if (prefersJson(request.headers.accept)) return { status: 200, body: current(), headers };
+        return { status: 200, body: (page ??= renderDocsPage(current())), contentType: 'text/html; charset=utf-8', headers };
+      },
     }),
   ];
 }

@@ -5,7 +5,7 @@ import { defineRoute, type Route } from '../route.js';
 import { healthSchema, readinessSchema } from '../schemas.js';
 
 /** `/healthz`, `/readyz` and `/metrics`: for orchestrators and Prometheus, never behind a key. */
-export function opsRoutes({ runtime, metrics }: HttpContext): Route[] {
+export function opsRoutes({ runtime, metrics, broker }: HttpContext): Route[] {
   return [
     defineRoute({
       method: 'GET',
@@ -22,14 +22,14 @@ export function opsRoutes({ runtime, metrics }: HttpContext): Route[] {
       url: '/readyz',
       operationId: 'ready',
       tag: 'operations',
-      summary: 'Readiness: RabbitMQ connected and the store answering',
+      summary: 'Readiness: the store answering, and RabbitMQ connected where the process uses it (`checks.broker`)',
       auth: false,
       responses: {
         200: { description: 'Ready.', schema: readinessSchema },
         503: { description: 'Not ready; `checks` says which dependency is down.' },
       },
       handle: async () => {
-        const { ready, checks } = await checkReadiness(runtime);
+        const { ready, checks } = await checkReadiness(runtime, { broker });
         if (ready) return { status: 200, body: { status: 'ready', checks } };
         const down = Object.entries(checks)
           .filter(([, state]) => state === 'down')
