@@ -100,6 +100,15 @@ describe('probeBatch', () => {
     expect(outcomes.map((outcome) => outcome.kind)).toEqual(['released', 'released', 'sent']);
   });
 
+  it('counts the probe item in the metrics once it is recorded, and refusals not at all', async () => {
+    const clock = { time: 1_000_000 };
+    const { deps, instance } = setUp(claimingBoard(clock, 2, 500), clock);
+    const counted: unknown[][] = [];
+    const metrics = { batchItem: (...args: unknown[]) => counted.push(args) };
+    await probeBatch(batch, instance, { ...deps, metrics } as unknown as RunnerDeps, new AbortController().signal);
+    expect(counted).toEqual([['chat', 'vendor', 'sent', 0]]);
+  });
+
   it('gives up on a refusal that lasts, saying until when', async () => {
     const clock = { time: 1_000_000 };
     const { deps, instance, calls, waits } = setUp(claimingBoard(clock, 1, 30_000), clock);

@@ -46,6 +46,7 @@ export async function probeBatch(
     const slots = new Slots(1);
     slots.tryTake();
     let refusedUntil: number | undefined;
+    const startedAt = clock.now();
     const result = await sendItem(itemBatch, item, sender, {
       slots,
       drain: new AbortController().signal,
@@ -54,7 +55,8 @@ export async function probeBatch(
     });
     const answered = result.kind === 'sent' || (result.kind === 'failed' && result.error.kind === 'permanent');
     const outcome = answered ? itemOutcome(item.item, result, clock.now()) : itemOutcome(item.item, { kind: 'released' }, clock.now());
-    await store.recordOutcomes(batch.id, owner, [outcome], clock.now());
+    const [recorded] = await store.recordOutcomes(batch.id, owner, [outcome], clock.now());
+    if (recorded === true && answered) deps.metrics?.batchItem(batch.channel, instance.name, result.kind, clock.now() - startedAt);
     if (refusedUntil === undefined) deps.logger.info({ batchId: batch.id, item: item.item, result: result.kind }, 'probed the provider with one batch item');
     else deps.logger.debug({ batchId: batch.id, until: new Date(refusedUntil).toISOString() }, 'the circuit refused the probe for now');
     if (result.kind === 'sent') return { kind: 'passed' };
