@@ -77,14 +77,14 @@ describe('Runtime.close', () => {
         done();
       },
     });
-    // RabbitMQ is not listening on port 1: the broker, then the publisher and producer, fail to
-    // open once the start-up wait (driven here by fake timers) runs out.
+    // RabbitMQ is not listening on port 1: a consuming role's connection fails once the start-up
+    // wait (driven here by fake timers) runs out.
     const runtime = await Runtime.open({ ...settings, amqpUrl: 'amqp://u:p@127.0.0.1:1' }, { logger: createLogger({ level: 'debug', destination }) });
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      const producing = runtime.producer().catch((e: unknown) => e);
+      const connecting = runtime.connectedBroker().catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(15_000);
-      expect(await producing).toBeInstanceOf(BrokerUnavailableError);
+      expect(await connecting).toBeInstanceOf(BrokerUnavailableError);
     } finally {
       vi.useRealTimers();
     }

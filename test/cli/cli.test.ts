@@ -75,7 +75,7 @@ describe('the missive command line', { timeout: 120_000 }, () => {
   });
 
   it('stores a message while RabbitMQ is unreachable, says so, exits 0, and the relay publishes it later', async () => {
-    const offline = { ...env, MISSIVE_AMQP_URL: UNREACHABLE_AMQP_URL, MISSIVE_CONFIG: writeConfig({ providers, scheduler: { relayAfterMs: 500 } }) };
+    const offline = { ...env, MISSIVE_AMQP_URL: UNREACHABLE_AMQP_URL, MISSIVE_CONFIG: writeConfig({ providers, scheduler: { relayAfterMs: 500, lookAheadMs: 100 } }) };
     const human = await runMissive(['send', '--channel', 'chat', '--to', '#ops', '--text', 'offline', '--provider', 'inbox'], offline);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^\w{26} queued\n$/);

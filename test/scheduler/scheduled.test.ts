@@ -98,7 +98,7 @@ describe.each(STORE_KINDS)('scheduled delivery: %s', (kind) => {
 
   it('accepts sends while RabbitMQ is unreachable, and relays them once a scheduler with RabbitMQ runs', async () => {
     // A producer alone, started with RabbitMQ out of reach: it must not wait for it, nor give up.
-    const offline = await start({ roles: [], amqpUrl: UNREACHABLE_AMQP_URL, config: { scheduler: { relayAfterMs: 300 } } });
+    const offline = await start({ roles: [], amqpUrl: UNREACHABLE_AMQP_URL, config: { scheduler: { relayAfterMs: 300, lookAheadMs: 100 } } });
     const producer = await offline.runtime.producer();
     const started = Date.now();
     const first = await producer.send({ channel: 'sms', to: '+14155550100', text: 'while RabbitMQ is away' });
@@ -121,7 +121,7 @@ describe.each(STORE_KINDS)('scheduled delivery: %s', (kind) => {
   });
 
   it('relays a message whose publish RabbitMQ refused at send time (its exchange deleted)', async () => {
-    const missive = await start({ config: { scheduler: { relayAfterMs: 1_000 } } });
+    const missive = await start({ config: { scheduler: { relayAfterMs: 1_000, lookAheadMs: 100 } } });
     await onSideChannel((channel) => channel.deleteExchange(`${missive.prefix}.dispatch`));
     const receipt = await (await missive.runtime.producer()).send({ channel: 'chat', to: '#ops', text: 'refused, then relayed' });
     expect(receipt).toMatchObject({ status: 'queued', published: false });
