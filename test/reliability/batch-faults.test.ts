@@ -62,23 +62,24 @@ describe.each(STORE_KINDS)('batches under faults: %s', (kind) => {
     const { ok, service, batch } = await setUp('batch runner SIGKILL ×2 mid-batch (2,000 items)', () => 204);
     const keys = Array.from({ length: ITEMS }, (_, i) => `${batch.id}:${i + 1}`);
     for (let kill = 0; kill < 2; kill++) {
-      const runner = await scenario.start('start');
+      const runner = await scenario.start('batch runner');
       await waitFor(async () => (await service.get(batch.id)).sent >= (kill + 1) * 500, 60_000);
       await scenario.kill(runner);
     }
-    await scenario.start('start');
+    await scenario.start('batch runner');
     await waitFor(async () => (await service.get(batch.id)).status === 'completed', 120_000);
     const counts = tally(keys, accepted(stand, ok));
     recordResult({
       scenario: 'batch runner SIGKILL ×2 mid-batch (2,000 items)',
       store: kind,
       ...counts,
-      notes: 'items in flight at each kill, and sent items whose outcome was still waiting for its batched write (≤ 10 ms plus the write), are sent again after the lease expires with the same idempotency key (`webhook-id`); items recorded sent are never sent again',
+      notes: `\`missive batch runner\` killed twice. ${counts.duplicates} duplicates (bound 2 × 200): items in flight at each kill, and sent items whose outcome was still waiting for its batched write (≤ 10 ms plus the write), are sent again after the lease expires with the same idempotency key (\`webhook-id\`); items recorded sent are never sent again`,
       seconds: (Date.now() - scenario.started) / 1000,
     });
     expect(counts.lost).toBe(0);
-    // Per kill: the 16 in flight plus what completed during one outcome write (~3,000 items/s here).
-    expect(counts.duplicates).toBeLessThanOrEqual(2 * 100);
+    // Per kill: the 16 in flight plus what completed during one batched outcome write (~3,000
+    // items/s here, for up to ~50 ms on a busy PostgreSQL).
+    expect(counts.duplicates).toBeLessThanOrEqual(2 * 200);
     expect((await service.get(batch.id)).sent).toBe(ITEMS);
   });
 
@@ -86,7 +87,7 @@ describe.each(STORE_KINDS)('batches under faults: %s', (kind) => {
     let down = false;
     const { ok, service, batch } = await setUp('provider outage mid-batch (2,000 items)', () => (down ? 503 : 204));
     const keys = Array.from({ length: ITEMS }, (_, i) => `${batch.id}:${i + 1}`);
-    await scenario.start('start');
+    await scenario.start('batch runner');
     await waitFor(async () => (await service.get(batch.id)).sent >= 600, 60_000);
     down = true;
     await waitFor(async () => (await service.get(batch.id)).status === 'paused', 30_000);

@@ -54,8 +54,8 @@ export class Scenario {
   }
 
   /** Starts a `missive` role process and waits until it runs. */
-  async start(role: 'worker' | 'scheduler' | 'start' | 'serve', env: Record<string, string> = {}): Promise<MissiveProcess> {
-    const child = spawnMissive([role], { ...this.env, ...env });
+  async start(role: 'worker' | 'scheduler' | 'start' | 'serve' | 'batch runner', env: Record<string, string> = {}): Promise<MissiveProcess> {
+    const child = spawnMissive(role.split(' '), { ...this.env, ...env });
     this.processes.push(child);
     const deadline = Date.now() + 30_000;
     while (!child.output().includes('missive is running')) {
