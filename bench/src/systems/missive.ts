@@ -179,7 +179,7 @@ function definition(name: string, store: Store): SystemDefinition {
     services: store === 'sqlite' ? ['rabbitmq'] : ['rabbitmq', 'postgres'],
     scheduling: true,
     settings: {
-      store: store === 'sqlite' ? 'SQLite (WAL, synchronous=NORMAL)' : 'PostgreSQL',
+      store: store === 'sqlite' ? 'SQLite (WAL; acceptance synchronous=FULL, claims and outcomes NORMAL)' : 'PostgreSQL',
       prefetch: 100,
       'scheduler look-ahead': '2 s',
       'scheduler poll': '1 s (+ wake-ups)',
@@ -187,7 +187,7 @@ function definition(name: string, store: Store): SystemDefinition {
     packages: [],
     durability: (facts) =>
       store === 'sqlite'
-        ? 'RabbitMQ persistent + confirms; SQLite WAL, synchronous=NORMAL (survives a process crash)'
+        ? 'RabbitMQ persistent + confirms; SQLite WAL, acceptance synced in full (survives power loss), claims and outcomes at synchronous=NORMAL (survive a process crash)'
         : `RabbitMQ persistent + confirms; PostgreSQL (${facts.postgresDurability ?? '?'})`,
     create: (context) => new MissiveSystem(context, store),
   };
