@@ -60,8 +60,8 @@ export class SqlBatchStore implements BatchStore {
 
   async finishCreating(batchId: string, totals: { total: number; skipped: number }, now: number): Promise<BatchRecord> {
     // Durable, and with it every item inserted before: the caller is told the batch is stored.
-    const row = await this.dialect.durably(() =>
-      this.db
+    const row = await this.dialect.durably(this.db, (db) =>
+      db
         .updateTable('batches')
         .set({ status: 'pending', total: totals.total, skipped: totals.skipped, updated_at: now })
         .where('id', '=', batchId)
@@ -138,14 +138,16 @@ export class SqlBatchStore implements BatchStore {
   async transition(batchId: string, from: BatchState, to: BatchTarget, now: number): Promise<BatchRecord | undefined> {
     const set: Partial<BatchesTable> = { status: to.status, reason: to.reason, resume_at: to.resumeAt ?? null, updated_at: now };
     if (FINAL_BATCH_STATUSES.includes(to.status)) set.finished_at = now;
-    let update = this.db.updateTable('batches').set(set);
-    if (to.status === 'running') {
-      update = update.set({ running_since: now, started_at: sql<number>`COALESCE(started_at, ${now})` });
-    }
-    let query = update.where('id', '=', batchId).where('status', '=', from.status);
-    query = from.reason === null ? query.where('reason', 'is', null) : query.where('reason', '=', from.reason);
     // Durable: a pause or cancel the caller was told about must not come undone.
-    const row = await this.dialect.durably(() => query.returningAll().executeTakeFirst());
+    const row = await this.dialect.durably(this.db, (db) => {
+      let update = db.updateTable('batches').set(set);
+      if (to.status === 'running') {
+        update = update.set({ running_since: now, started_at: sql<number>`COALESCE(started_at, ${now})` });
+      }
+      let query = update.where('id', '=', batchId).where('status', '=', from.status);
+      query = from.reason === null ? query.where('reason', 'is', null) : query.where('reason', '=', from.reason);
+      return query.returningAll().executeTakeFirst();
+    });
     return row ? toBatchRecord(row) : undefined;
   }
 

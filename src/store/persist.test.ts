@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger.js';
-import { isTransientStoreError, persist } from './persist.js';
+import { isDataStoreError, isTransientStoreError, persist } from './persist.js';
 
 describe('isTransientStoreError', () => {
   it('retries lost connections and busy databases, not broken statements', () => {
@@ -11,6 +11,25 @@ describe('isTransientStoreError', () => {
     expect(isTransientStoreError(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isTransientStoreError(Object.assign(new Error('invalid input syntax for type bigint'), { code: '22P02' }))).toBe(false);
     expect(isTransientStoreError(new TypeError('x is undefined'))).toBe(false);
+  });
+
+  it('retries timeouts, lock waits, a read-only server after a fail-over and a full or failing disk', () => {
+    for (const code of ['57014', '55P03', '25006', 'SQLITE_FULL', 'SQLITE_IOERR_WRITE']) {
+      expect(isTransientStoreError(Object.assign(new Error(code), { code }))).toBe(true);
+    }
+  });
+});
+
+describe('isDataStoreError', () => {
+  it('is true only for values the database refuses', () => {
+    for (const code of ['22P02', '22021', '22003', '23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_TOOBIG', 'SQLITE_MISMATCH']) {
+      expect(isDataStoreError(Object.assign(new Error(code), { code }))).toBe(true);
+    }
+    for (const code of ['42P01', '57014', '08006', 'SQLITE_BUSY', 'SQLITE_IOERR', 'ECONNRESET']) {
+      expect(isDataStoreError(Object.assign(new Error(code), { code }))).toBe(false);
+    }
+    expect(isDataStoreError(new Error('The database connection is not open'))).toBe(false);
+    expect(isDataStoreError(undefined)).toBe(false);
   });
 
   it('gives up at once on an error that retrying cannot cure', async () => {

@@ -4,8 +4,18 @@ import type { Logger } from '../core/logger.js';
 /** Delays between tries of a store write, in ms: about 30 s in all. */
 const DELAYS_MS = [100, 250, 500, 1_000, 2_000, 4_000, 8_000, 15_000];
 
-/** PostgreSQL SQLSTATE classes and codes, and socket errors, that pass when the server is back. */
-const TRANSIENT_SQLSTATE = /^(08|53|57P0[1-3]|40001|40P01)/;
+/**
+ * PostgreSQL SQLSTATE classes and codes, and socket errors, that pass when the server is back: a
+ * lost connection (08), resources (53), shutdown (57P01-03), a statement timeout or cancel
+ * (57014), a lock timeout (55P03), a read-only server after a fail-over (25006), conflicts
+ * between transactions (40001, 40P01).
+ */
+const TRANSIENT_SQLSTATE = /^(08|53|57P0[1-3]|57014|55P03|25006|40001|40P01)/;
+/** SQLite codes that pass: another writer, a disk that fills up or fails for a moment. */
+const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR)/;
+/** Data errors: a value the database refuses (SQLSTATE classes 22 and 23; SQLite constraint, type and size errors). */
+const DATA_SQLSTATE = /^(22|23)/;
+const DATA_SQLITE = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
 const TRANSIENT_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /**
@@ -16,10 +26,22 @@ const TRANSIENT_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIME
 export function isTransientStoreError(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string') {
-    if (TRANSIENT_NETWORK.has(code) || code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
+    if (TRANSIENT_NETWORK.has(code) || TRANSIENT_SQLITE.test(code)) return true;
     if (/^[0-9A-Z]{5}$/.test(code)) return TRANSIENT_SQLSTATE.test(code);
   }
   return typeof message === 'string' && /(Connection terminated|connection.*(closed|ended|lost)|timeout exceeded when trying to connect)/i.test(message);
+}
+
+/**
+ * True for an error about the values written — one the same write meets every time, whatever the
+ * state of the database: a character or number it cannot store, a constraint the row breaks. Only
+ * such an error condemns one message; anything else (a broken schema, a server refusing for its
+ * own reasons) is the store's, and no message should be given up for it.
+ */
+export function isDataStoreError(error: unknown): boolean {
+  const { code } = (error ?? {}) as { code?: unknown };
+  if (typeof code !== 'string') return false;
+  return /^[0-9A-Z]{5}$/.test(code) ? DATA_SQLSTATE.test(code) : DATA_SQLITE.test(code);
 }
 
 /**

@@ -53,10 +53,11 @@ export class SqlMessageStore implements MessageStore {
     // One statement, no transaction: a message's acceptance is read back from its row (see
     // getHistory), so nothing else is written per message here. Durable: `send` resolves on it.
     const inserted = await this.dialect.durably(
-      () => sql<{ id: string }>`
+      this.db,
+      (db) => sql<{ id: string }>`
         INSERT INTO messages (${columns})
         SELECT ${columns} FROM ${this.dialect.jsonRows(rows, INSERT_COLUMNS)} WHERE true
-        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`.execute(this.db),
+        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`.execute(db),
     );
     const created = new Set(inserted.rows.map((row) => row.id));
     const takenKeys = inserts.filter((i) => !created.has(i.id)).map((i) => i.message.idempotencyKey as string);
@@ -211,14 +212,7 @@ export class SqlMessageStore implements MessageStore {
     const move = async (db: Kysely<Database>): Promise<string[]> => {
       const moved = await db
         .updateTable('messages')
-        .set({
-          status: 'queued',
-          due_at: relayAt,
-          lease_owner: null,
-          lease_expires_at: null,
-          updated_at: now,
-          dispatched_at: sql<number>`COALESCE(dispatched_at, CASE WHEN status = 'scheduled' THEN ${sql.lit(Math.round(now))} END)`,
-        })
+        .set(dispatched(now, relayAt))
         .where('id', 'in', claims.map((claim) => claim.id))
         .where('lease_owner', '=', owner)
         .where('status', 'in', [...SCHEDULER_STATUSES])
@@ -243,14 +237,7 @@ export class SqlMessageStore implements MessageStore {
     for (let start = 0; start < ids.length; start += DISPATCH_SLICE) {
       const rows = await this.db
         .updateTable('messages')
-        .set({
-          status: 'queued',
-          due_at: relayAt,
-          lease_owner: null,
-          lease_expires_at: null,
-          updated_at: now,
-          dispatched_at: sql<number>`COALESCE(dispatched_at, CASE WHEN status = 'scheduled' THEN ${sql.lit(Math.round(now))} END)`,
-        })
+        .set(dispatched(now, relayAt))
         .where('due_at', '=', dueAt)
         .where('due_at', '<=', now)
         .where('id', 'in', ids.slice(start, start + DISPATCH_SLICE))
@@ -306,7 +293,7 @@ export class SqlMessageStore implements MessageStore {
     set: Partial<MessagesTable>,
     event: HistoryEvent,
   ): Promise<MessageRecord> {
-    const change = () => this.db.transaction().execute(async (trx) => {
+    const change = (db: Kysely<Database>) => db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('messages')
         .set({ ...set, lease_owner: null, lease_expires_at: null, updated_at: now })
@@ -317,7 +304,7 @@ export class SqlMessageStore implements MessageStore {
       if (updated) await this.insertEvents(trx, [{ messageId: id, event }]);
       return updated;
     });
-    const row = await this.dialect.durably(change);
+    const row = await this.dialect.durably(this.db, change);
     if (row) return toMessageRecord(row);
     const current = await this.getMessage(id);
     if (!current) throw new NotFoundError('message', id);
@@ -329,7 +316,7 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async requeue(id: string, now: number, relayAt: number): Promise<MessageRecord> {
-    const replay = () => this.db.transaction().execute(async (trx) => {
+    const replay = (db: Kysely<Database>) => db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('messages')
         .set({ status: 'queued', attempts: 0, due_at: relayAt, dead_lettered_at: null, lease_owner: null, lease_expires_at: null, updated_at: now })
@@ -340,7 +327,7 @@ export class SqlMessageStore implements MessageStore {
       if (updated) await this.insertEvents(trx, [{ messageId: id, event: { event: 'replayed', status: 'queued', at: now } }]);
       return updated;
     });
-    const row = await this.dialect.durably(replay);
+    const row = await this.dialect.durably(this.db, replay);
     if (row) return toMessageRecord(row);
     const current = await this.getMessage(id);
     if (!current) throw new NotFoundError('message', id);
@@ -418,4 +405,19 @@ export class SqlMessageStore implements MessageStore {
     const columns = sql.raw(EVENT_COLUMNS.map((c) => c.name).join(', '));
     await sql`INSERT INTO message_events (${columns}) SELECT ${columns} FROM ${this.dialect.jsonRows(rows, EVENT_COLUMNS)}`.execute(trx);
   }
+}
+
+/**
+ * What a dispatch writes: queued for the worker, out of the scheduler's lease, due again only as
+ * an outbox relay, and — the first time a scheduled message goes — when it was dispatched.
+ */
+function dispatched(now: number, relayAt: number) {
+  return {
+    status: 'queued',
+    due_at: relayAt,
+    lease_owner: null,
+    lease_expires_at: null,
+    updated_at: now,
+    dispatched_at: sql<number>`COALESCE(dispatched_at, CASE WHEN status = 'scheduled' THEN ${sql.lit(Math.round(now))} END)`,
+  } as const;
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PermanentProviderError, RetryableProviderError } from '../providers/errors.js';
-import type { ProviderInstance } from '../providers/instances.js';
-import type { OutgoingMessage, ProviderFactory } from '../providers/provider.js';
+import type { OutgoingMessage } from '../providers/provider.js';
 import { LocalBreakerBoard } from '../resilience/breaker/board.js';
+import type { ProviderInstance } from '../providers/instances.js';
 import { attemptDelivery } from './attempt.js';
+import { fakeInstance as instance } from './testing/fakes.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const message: OutgoingMessage = {
@@ -16,28 +17,6 @@ const message: OutgoingMessage = {
   delivery: { mode: 'immediate' },
 };
 
-/** A provider instance whose calls answer as `answer` says, recorded in `calls`. */
-function instance(name: string, calls: string[], answer: () => Error | undefined = () => undefined): ProviderInstance {
-  return {
-    name,
-    type: 'fake',
-    provider: {
-      name,
-      type: 'fake',
-      channels: ['webhook'],
-      async send() {
-        calls.push(name);
-        const error = answer();
-        if (error) throw error;
-        return { providerMessageId: `${name}-1` };
-      },
-    },
-    factory: {} as ProviderFactory,
-    channels: ['webhook'],
-    redactedOptions: {},
-    secrets: [],
-  };
-}
 
 function setUp() {
   const clock = { time: T0, now: () => clock.time };

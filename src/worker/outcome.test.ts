@@ -6,6 +6,7 @@ import type { ProviderError } from '../providers/errors.js';
 import { resolveRetryOptions } from '../resilience/retry-decision.js';
 import type { AttemptResult, Failover } from './attempt.js';
 import { planOutcome } from './outcome.js';
+import { webhookRecord } from './testing/fakes.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const retry = resolveRetryOptions({ maxAttempts: 5, baseMs: 1_000, capMs: 8_000 });
@@ -13,26 +14,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A message claimed for its `attempts`-th attempt (the claim counted it). */
 function claimed(attempts: number): MessageRecord {
-  return {
-    id: 'm1',
-    channel: 'webhook',
-    to: 'https://example.com/hook',
-    content: { data: { n: 1 } },
-    delivery: { mode: 'immediate' },
-    status: 'sending',
-    attempts,
-    scheduledAt: null,
-    dueAt: null,
-    lastProvider: null,
-    providerMessageId: null,
-    lastError: null,
-    createdAt: T0 - 60_000,
-    updatedAt: T0 - 60_000,
-    publishedAt: T0 - 60_000,
-    deliveredAt: null,
-    batchId: null,
-    batchItem: null,
-  };
+  return webhookRecord(T0 - 60_000, { status: 'sending', attempts, dueAt: null });
 }
 
 const failed = (error: ProviderError, failovers: Failover[] = []): AttemptResult => ({

@@ -127,8 +127,45 @@ describe('Worker.handle: claiming', () => {
     const warnings = lines.filter((line) => line.level === 'warn');
     expect(warnings.length).toBeGreaterThan(0);
     expect(warnings.length).toBeLessThanOrEqual(8);
-    expect(warnings.some((line) => line.message === 'cannot claim messages: the store is unavailable; they go back to the queue')).toBe(true);
+    expect(warnings.some((line) => line.message === 'cannot claim the message: the store is failing; deliveries go back to the queue')).toBe(true);
     expect(warnings.some((line) => (line.fields as { suppressed?: number }).suppressed !== undefined)).toBe(true);
     expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('never dead-letters for a failure of the store itself (a timeout, a broken schema): the message goes back to the queue', async () => {
+    const failures = [
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+      Object.assign(new Error('relation "messages" does not exist'), { code: '42P01' }),
+      new Error('The database connection is not open'),
+    ];
+    for (const failure of failures) {
+      store.claimForDelivery = async () => {
+        throw failure;
+      };
+      const id = await stored();
+      const outcome = worker.handle(delivery(id));
+      await advance(40_000, 500);
+      expect(await outcome).toEqual({ action: 'requeue' });
+    }
+    expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('marks a message dead, listed and replayable, when the store refuses its outcome for good', async () => {
+    const apply = store.applyTransitions.bind(store);
+    let refusals = 0;
+    store.applyTransitions = async (transitions) => {
+      if (transitions.some((t) => t.changes.status === 'delivered')) {
+        refusals++;
+        throw Object.assign(new Error('value out of range'), { code: '22003' });
+      }
+      return apply(transitions);
+    };
+    const id = await stored();
+    const outcome = worker.handle(delivery(id));
+    await advance(2_000);
+    expect(await outcome).toEqual({ action: 'dead_letter', reason: 'cannot record the delivery outcome: value out of range' });
+    expect(refusals).toBe(1);
+    expect(await store.getMessage(id)).toMatchObject({ status: 'dead', lastError: { kind: 'store_refused', message: 'cannot record the delivery outcome: value out of range' } });
+    expect((await store.listMessages({ deadLettered: true, limit: 10 })).map((m) => m.id)).toEqual([id]);
   });
 });

@@ -4,11 +4,10 @@ import { silentLogger } from '../core/logger.js';
 import type { MessageRecord } from '../message/types.js';
 import { encodeWire } from '../message/wire.js';
 import { PermanentProviderError, RetryableProviderError } from '../providers/errors.js';
-import type { ProviderInstance } from '../providers/instances.js';
-import type { ProviderFactory } from '../providers/provider.js';
 import { LocalBreakerBoard } from '../resilience/breaker/board.js';
 import { resolveRetryOptions } from '../resilience/retry-decision.js';
 import type { HistoryEvent, MessageChanges, Transition } from '../store/store.js';
+import { fakeInstance as instance, webhookRecord } from './testing/fakes.js';
 import { Worker, type WorkerBrokerLike, type WorkerStoreLike } from './worker.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -56,27 +55,6 @@ class MemoryBroker implements WorkerBrokerLike {
   }
 }
 
-function instance(name: string, calls: string[], answer: () => Error | undefined): ProviderInstance {
-  return {
-    name,
-    type: 'fake',
-    provider: {
-      name,
-      type: 'fake',
-      channels: ['webhook'],
-      async send() {
-        calls.push(name);
-        const error = answer();
-        if (error) throw error;
-        return { providerMessageId: `${name}-1` };
-      },
-    },
-    factory: {} as ProviderFactory,
-    channels: ['webhook'],
-    redactedOptions: {},
-    secrets: [],
-  };
-}
 
 function setUp(answers: Record<string, () => Error | undefined>, breaker = { windowSize: 2, minimumCalls: 1 }) {
   const clock = { time: T0, now: () => clock.time };
@@ -98,26 +76,7 @@ function setUp(answers: Record<string, () => Error | undefined>, breaker = { win
     prefetch: 1,
   });
   const queue = (attempts = 0): Delivery => {
-    const record: MessageRecord = {
-      id: 'm1',
-      channel: 'webhook',
-      to: 'https://example.com/hook',
-      content: { data: { n: 1 } },
-      delivery: { mode: 'immediate' },
-      status: 'queued',
-      attempts,
-      scheduledAt: null,
-      dueAt: T0 + 10_000,
-      lastProvider: null,
-      providerMessageId: null,
-      lastError: null,
-      createdAt: T0,
-      updatedAt: T0,
-      publishedAt: T0,
-      deliveredAt: null,
-      batchId: null,
-      batchItem: null,
-    };
+    const record = webhookRecord(T0, { status: 'queued', attempts, dueAt: T0 + 10_000 });
     store.rows.set(record.id, record);
     return { body: encodeWire(record), messageId: record.id, redelivered: false, headers: {} };
   };

@@ -10,7 +10,7 @@ import { decodeWire, encodeWire, WireFormatError } from '../message/wire.js';
 import type { ProviderSet } from '../providers/instances.js';
 import type { BreakerBoard } from '../resilience/breaker/board.js';
 import type { ResolvedRetryOptions } from '../resilience/retry-decision.js';
-import { isTransientStoreError, persist } from '../store/persist.js';
+import { isDataStoreError, persist } from '../store/persist.js';
 import type { MessageStore, Transition } from '../store/store.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { attemptDelivery } from './attempt.js';
@@ -69,7 +69,7 @@ export class Worker {
         const byId = new Map(claimed.map((record) => [record.id, record]));
         return ids.map((id) => byId.get(id));
       },
-      { concurrency: deps.store.parallelWrites, isolateFailures: (error) => !isTransientStoreError(error) },
+      { concurrency: deps.store.parallelWrites, isolateFailures: isDataStoreError },
     );
     this.#outcomes = new Batcher((transitions) => deps.store.applyTransitions(transitions), {
       concurrency: deps.store.parallelWrites,
@@ -131,12 +131,15 @@ export class Worker {
       await persist('record a delivery outcome', () => this.#outcomes.submit(plan.transition), logger);
     } catch (error) {
       const reason = (error as Error).message;
-      if (isTransientStoreError(error)) {
-        logger.error({ messageId: id, err: reason }, 'cannot record the outcome; the message will be redelivered');
-        return { action: 'requeue' };
+      if (!isDataStoreError(error)) {
+        this.#claimLog.error({ messageId: id, err: reason }, 'cannot record the outcome; the message will be redelivered');
+        return this.requeueLater();
       }
-      // Redelivering would fail the same way for ever: park it where people look.
+      // A value the store refuses: redelivering would fail the same way for ever. The row is
+      // marked dead, with Missive's reason instead of the refused change, so that it is listed
+      // and can be replayed.
       logger.error({ messageId: id, err: reason }, 'cannot record the outcome; dead-lettering the message');
+      await this.markDead(id, `cannot record the delivery outcome: ${reason}`);
       return { action: 'dead_letter', reason: `cannot record the delivery outcome: ${reason}` };
     }
     this.logOutcome(record, plan.transition);
@@ -178,18 +181,29 @@ export class Worker {
   }
 
   /**
-   * A claim that failed: during an outage the message goes back to the queue for later; an error
-   * no retry cures (a value the database refuses) would come back the same way for ever, so the
-   * message is dead-lettered with the reason instead.
+   * A claim that failed. A value the database refuses (claims are retried one by one on such an
+   * error, so it is this message's) would come back the same way for ever: the message is
+   * dead-lettered with the reason. Anything else is the store's trouble, not the message's (an
+   * outage, a timeout, a server gone read-only): the message goes back to the queue for later,
+   * never to the dead-letter queue, where the store could not list or replay it.
    */
   private async claimFailed(id: string, error: unknown, what = 'claim the message'): Promise<DeliveryOutcome> {
     const reason = (error as Error).message;
-    if (isTransientStoreError(error)) {
-      this.#claimLog.warn({ messageId: id, err: reason }, 'cannot claim messages: the store is unavailable; they go back to the queue');
+    if (!isDataStoreError(error)) {
+      this.#claimLog.warn({ messageId: id, err: reason }, `cannot ${what}: the store is failing; deliveries go back to the queue`);
       return this.requeueLater();
     }
     this.deps.logger.error({ messageId: id, err: reason }, `cannot ${what}; dead-lettering it`);
     return { action: 'dead_letter', reason: `cannot ${what}: ${reason}` };
+  }
+
+  /** Marks a message dead in the store, best effort, with a reason of Missive's own. */
+  private async markDead(id: string, reason: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const lastError = { kind: 'store_refused', message: reason.slice(0, 500) };
+    await this.deps.store
+      .applyTransitions([{ id, from: ['sending'], changes: { status: 'dead', deadLetteredAt: now, lastError, dueAt: null }, events: [], now }])
+      .catch(() => undefined);
   }
 
   /** A message the store would not hand out: already handled, or not Missive's at all. */

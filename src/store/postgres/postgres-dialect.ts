@@ -31,8 +31,8 @@ export class PostgresDialect implements SqlDialect {
   jsonRows = postgresJsonRows;
 
   /** Every commit is durable already (synchronous_commit, on by default). */
-  durably<T>(work: () => Promise<T>): Promise<T> {
-    return work();
+  durably<DB, T>(db: Kysely<DB>, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+    return work(db);
   }
 
   async notifyScheduled(db: Kysely<Database>, dueAt: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type BetterSqlite3 from 'better-sqlite3';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { SqlDialect } from '../dialect.js';
 import { sqliteJsonRows } from '../dialect.js';
 
@@ -20,8 +20,6 @@ export class SqliteDialect implements SqlDialect {
   // The index SQLite creates for the table's TEXT PRIMARY KEY; its name is fixed by SQLite.
   readonly messagesById = sql`messages INDEXED BY sqlite_autoindex_messages_1`;
   readonly #events = new EventEmitter();
-  /** Durable sections in progress; the connection syncs every commit while there is one. */
-  #durable = 0;
   #timer: NodeJS.Timeout | undefined;
   #dataVersion: number | undefined;
 
@@ -32,17 +30,21 @@ export class SqliteDialect implements SqlDialect {
   /**
    * With WAL and `synchronous = NORMAL` a commit survives a process crash but may be lost on
    * power loss; `FULL` syncs the log at each commit (about 1 ms here), which covers every earlier
-   * commit too. So only durable sections pay for it: the connection is switched to FULL while one
-   * runs (others' commits in between are synced as well, which is harmless) and back after the
-   * last one ends. The setting belongs to the one connection every write goes through.
+   * commit too. So only durable sections pay for it. A section holds the one connection every
+   * query goes through (Kysely's lock on it) from switching to FULL to switching back, so no other
+   * chain's transaction can be open when the setting changes (SQLite refuses to change it inside
+   * one) and no other statement runs in between. A failure to switch back leaves the connection
+   * at FULL, which is safe, rather than report a committed write as failed.
    */
-  async durably<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#durable++ === 0) this.database.pragma('synchronous = FULL');
-    try {
-      return await work();
-    } finally {
-      if (--this.#durable === 0) this.database.pragma('synchronous = NORMAL');
-    }
+  durably<DB, T>(db: Kysely<DB>, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+    return db.connection().execute(async (connection) => {
+      await sql`PRAGMA synchronous = FULL`.execute(connection);
+      try {
+        return await work(connection);
+      } finally {
+        await sql`PRAGMA synchronous = NORMAL`.execute(connection).catch(() => undefined);
+      }
+    });
   }
 
   async notifyScheduled(_db: unknown, dueAt: number): Promise<void> {
