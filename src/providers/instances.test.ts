@@ -108,13 +108,23 @@ describe('the channel order and candidates', () => {
 });
 
 describe('secrets of the instances', () => {
-  it('redacts webhook header values in the view and counts them as secrets', async () => {
+  it('redacts credential headers of a webhook in the view and counts them as secrets; other headers are neither', async () => {
     const set = await build({
-      providers: { hooks: { type: 'webhook', secret: WEBHOOK_SECRET, headers: { Authorization: 'Bearer hdr-secret-123', 'X-Team': 'ops' } } },
+      providers: {
+        hooks: {
+          type: 'webhook',
+          secret: WEBHOOK_SECRET,
+          headers: { Authorization: 'Bearer hdr-secret-123', 'X-Api-Key': 'key-456', 'X-Auth-Token': 'tok-789', 'X-Team': 'ops' },
+        },
+      },
     });
     const hooks = set.get('hooks');
-    expect(hooks?.redactedOptions).toEqual({ secret: '[REDACTED]', headers: { Authorization: '[REDACTED]', 'X-Team': '[REDACTED]' } });
-    expect(set.secrets()).toEqual(expect.arrayContaining([WEBHOOK_SECRET, 'Bearer hdr-secret-123']));
+    expect(hooks?.redactedOptions).toEqual({
+      secret: '[REDACTED]',
+      headers: { Authorization: '[REDACTED]', 'X-Api-Key': '[REDACTED]', 'X-Auth-Token': '[REDACTED]', 'X-Team': 'ops' },
+    });
+    expect(set.secrets()).toEqual(expect.arrayContaining([WEBHOOK_SECRET, 'Bearer hdr-secret-123', 'key-456', 'tok-789']));
+    expect(set.secrets()).not.toContain('ops');
   });
 
   it("takes a plugin's declared secret options, and masks URL passwords", async () => {

@@ -8,8 +8,11 @@ export interface RedactedOptions {
   secrets: string[];
 }
 
-/** Names that look secret even when a plugin forgets to declare them, at any depth. */
-const SECRET_NAME = /(secret|password|pass$|token|apikey|api_key|authorization|webhookurl)/i;
+/**
+ * Names that look secret even when a plugin forgets to declare them, at any depth: so also the
+ * credential headers of a webhook (`Authorization`, `Cookie`, `X-Api-Key`, `X-Auth-Token`, …).
+ */
+const SECRET_NAME = /(secret|password|pass$|token|api[-_]?key|key$|auth|cookie|credential|webhookurl)/i;
 /** A string that is a URL with a scheme, which may carry a password in its userinfo. */
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 const REDACTED = '[REDACTED]';

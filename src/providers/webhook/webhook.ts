@@ -161,8 +161,10 @@ export class WebhookProviderFactory implements ProviderFactory<WebhookOptions> {
   readonly type = 'webhook';
   readonly channels = ['webhook'] as const;
   readonly optionsSchema = optionsSchema;
-  // Header values often carry credentials (`Authorization: Bearer …`): all are treated as secret.
-  readonly secretOptions = ['secret', 'headers.*'] as const;
+  // Headers whose names are a credential's (`Authorization`, `Cookie`, `X-Api-Key`, `*-Token`, …)
+  // are secrets by their names; the others (`X-Tenant: acme`) are shown, and not scrubbed from
+  // every log line of the process, where a value such as `production` would blank out far more.
+  readonly secretOptions = ['secret'] as const;
   readonly description = 'signed JSON POSTs (Standard Webhooks) to the URL each message names';
   readonly #resolveHost: HostResolver;
 
