@@ -100,13 +100,15 @@ describe('loadSettings: limits and cross-checks', () => {
     const cwd = dirWith({
       worker: { shutdownGraceMs: tooLong },
       scheduler: { pollIntervalMs: tooLong, leaseMs: tooLong, relayAfterMs: tooLong },
-      delivery: { attemptTimeoutMs: tooLong, retry: { baseMs: tooLong, capMs: tooLong } },
+      delivery: { attemptTimeoutMs: tooLong, retry: { baseMs: tooLong, capMs: tooLong }, breaker: { breakMs: tooLong, maxBreakMs: tooLong } },
       batch: { leaseMs: tooLong },
     });
     const issues = issuesOf(() => loadSettings({ cwd, env: {} }));
     expect(issues.map((i) => i.path).sort()).toEqual([
       'batch.leaseMs',
       'delivery.attemptTimeoutMs',
+      'delivery.breaker.breakMs',
+      'delivery.breaker.maxBreakMs',
       'delivery.retry.baseMs',
       'delivery.retry.capMs',
       'scheduler.leaseMs',
@@ -120,8 +122,15 @@ describe('loadSettings: limits and cross-checks', () => {
   });
 
   it('accepts the cap itself', () => {
-    const cwd = dirWith({ delivery: { attemptTimeoutMs: MAX_TIMER }, worker: { shutdownGraceMs: MAX_TIMER } });
+    const cwd = dirWith({ delivery: { attemptTimeoutMs: MAX_TIMER } });
     expect(loadSettings({ cwd, env: {} }).delivery.attemptTimeoutMs).toBe(MAX_TIMER);
+  });
+
+  it('keeps the shutdown grace below the cap by the margin shutdown adds to it', () => {
+    const margin = 15_000;
+    expect(loadSettings({ cwd: dirWith({ worker: { shutdownGraceMs: MAX_TIMER - margin } }), env: {} }).worker.shutdownGraceMs).toBe(MAX_TIMER - margin);
+    const issues = issuesOf(() => loadSettings({ cwd: dirWith({ worker: { shutdownGraceMs: MAX_TIMER - margin + 1 } }), env: {} }));
+    expect(issues.map((i) => i.path)).toEqual(['worker.shutdownGraceMs']);
   });
 
   it('requires the look-ahead to be shorter than the lease, naming scheduler.lookAheadMs', () => {

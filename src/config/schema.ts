@@ -36,7 +36,8 @@ export const configFileSchema = z.strictObject({
       /** Deliveries in hand per channel queue. */
       prefetch: positiveInt.max(10_000).default(100),
       /** How long shutdown waits for deliveries in hand. */
-      shutdownGraceMs: ms.default(15_000),
+      // Below the timer cap by the margins shutdown adds to it (up to 15 s).
+      shutdownGraceMs: z.number().int().nonnegative().max(MAX_TIMER_MS - 15_000, `must be at most ${MAX_TIMER_MS - 15_000} ms`).default(15_000),
     })
     .prefault({}),
   scheduler: z
@@ -96,8 +97,8 @@ export const configFileSchema = z.strictObject({
           windowSize: positiveInt.default(20),
           minimumCalls: positiveInt.default(10),
           failureThreshold: z.number().gt(0).lte(1).default(0.5),
-          breakMs: positiveInt.default(30_000),
-          maxBreakMs: positiveInt.default(300_000),
+          breakMs: positiveMs.default(30_000),
+          maxBreakMs: positiveMs.default(300_000),
         })
         .refine((breaker) => breaker.maxBreakMs >= breaker.breakMs, {
           path: ['maxBreakMs'],
