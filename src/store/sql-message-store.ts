@@ -232,22 +232,26 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async beginDispatchDue(owner: string, dueAt: number, ids: readonly string[], now: number, relayAt: number): Promise<string[]> {
-    const moved: string[] = [];
-    // In slices, to stay within the bound parameters a statement may have (32,766 on SQLite).
-    for (let start = 0; start < ids.length; start += DISPATCH_SLICE) {
-      const rows = await this.db
-        .updateTable('messages')
-        .set(dispatched(now, relayAt))
-        .where('due_at', '=', dueAt)
-        .where('due_at', '<=', now)
-        .where('id', 'in', ids.slice(start, start + DISPATCH_SLICE))
-        .where('lease_owner', '=', owner)
-        .where('status', 'in', ['scheduled', 'retrying'])
-        .returning('id')
-        .execute();
-      for (const row of rows) moved.push(row.id);
-    }
-    return moved;
+    // In slices, to stay within the bound parameters a statement may have (32,766 on SQLite),
+    // and then in one transaction: a retry after a slice failed must find every row still to move.
+    const move = async (db: Kysely<Database>): Promise<string[]> => {
+      const moved: string[] = [];
+      for (let start = 0; start < ids.length; start += DISPATCH_SLICE) {
+        const rows = await db
+          .updateTable('messages')
+          .set(dispatched(now, relayAt))
+          .where('due_at', '=', dueAt)
+          .where('due_at', '<=', now)
+          .where('id', 'in', ids.slice(start, start + DISPATCH_SLICE))
+          .where('lease_owner', '=', owner)
+          .where('status', 'in', ['scheduled', 'retrying'])
+          .returning('id')
+          .execute();
+        for (const row of rows) moved.push(row.id);
+      }
+      return moved;
+    };
+    return ids.length <= DISPATCH_SLICE ? move(this.db) : this.db.transaction().execute(move);
   }
 
   async releaseLeases(ids: readonly string[], owner: string): Promise<void> {

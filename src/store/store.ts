@@ -123,9 +123,10 @@ export interface MessageStore {
 
   /**
    * The same for the scheduled or retrying messages among `ids` (one held group) that `owner`
-   * leased and that are due exactly at `dueAt`: one statement (per 5,000 messages) found through
-   * the due-time index. Rows `owner` leased at that time since (by a later poll) are left to their
-   * own group. Relays are not moved here (they get a history entry each).
+   * leased and that are due exactly at `dueAt`: one statement per 5,000 messages (all of them in
+   * one transaction), found through the due-time index. Rows `owner` leased at that time since (by
+   * a later poll) are left to their own group. Relays are not moved here (they get a history
+   * entry each).
    */
   beginDispatchDue(owner: string, dueAt: number, ids: readonly string[], now: number, relayAt: number): Promise<string[]>;
 
