@@ -113,6 +113,18 @@ describe('withTimeout', () => {
     expect(held?.signal).toBe(signal);
   });
 
+  it('hands a context that can be copied without losing its signal', async () => {
+    let copied: { signal: AbortSignal } | undefined;
+    const result = withTimeout(100, (attempt) => {
+      copied = { ...attempt };
+      return hang();
+    });
+    const outcome = result.catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(copied?.signal.aborted).toBe(true);
+    expect(copied?.signal.reason).toBe(await outcome);
+  });
+
   it('rejects a delay Node timers cannot hold, without calling fn', async () => {
     const fn = vi.fn(async () => 'never');
     await expect(withTimeout(-1, fn)).rejects.toBeInstanceOf(ValidationError);

@@ -46,7 +46,7 @@ export function withTimeout<T>(ms: number, fn: (attempt: AttemptContext) => Prom
       reject(parent?.reason);
     };
     parent?.addEventListener('abort', onParentAbort, { once: true });
-    startAttempt(fn, attempt).then(
+    startAttempt(fn, attempt.context).then(
       (value) => {
         cleanUp();
         resolve(value);
@@ -59,18 +59,26 @@ export function withTimeout<T>(ms: number, fn: (attempt: AttemptContext) => Prom
   });
 }
 
-/** An attempt's signal, made on first read (see {@link AttemptContext}). */
-class LazyAttempt implements AttemptContext {
+/**
+ * An attempt's signal, made on first read (see {@link AttemptContext}). The getter is the
+ * context's own enumerable property, so a provider that copies the context (`{ ...context }`)
+ * still gets the signal.
+ */
+class LazyAttempt {
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
+  readonly context: AttemptContext;
 
-  get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
-    }
-    return this.#controller.signal;
+  constructor() {
+    const signal = (): AbortSignal => {
+      if (!this.#controller) {
+        this.#controller = new AbortController();
+        if (this.#aborted) this.#controller.abort(this.#reason);
+      }
+      return this.#controller.signal;
+    };
+    this.context = Object.defineProperty({} as AttemptContext, 'signal', { get: signal, enumerable: true });
   }
 
   abort(reason: unknown): void {
