@@ -37,6 +37,8 @@ describe('HTTP /healthz, /readyz, /metrics and /docs', () => {
     const now = await client.sendMessage({ channel: 'email', to: 'a@example.com', subject: 'Hi', text: 'x' });
     const soon = await client.sendMessage({ channel: 'sms', to: '+14155550100', text: 'y', delivery: { mode: 'scheduled', at: new Date(Date.now() + 1_500).toISOString() } });
     for (const id of [now.id, soon.id]) await expect.poll(async () => (await client.getMessage(id)).status, { timeout: 10_000 }).toBe('delivered');
+    // The scheduler records lateness once the broker confirmed its publish, which may come after the delivery.
+    await expect.poll(async () => sample(await client.metrics(), 'missive_scheduled_lateness_seconds_count'), { timeout: 5_000 }).toBe(1);
     const text = await client.metrics();
     expect(sample(text, 'missive_messages_accepted_total{channel="email",mode="immediate"}')).toBe(1);
     expect(sample(text, 'missive_messages_accepted_total{channel="sms",mode="scheduled"}')).toBe(1);
