@@ -1,5 +1,9 @@
+import { type Kysely, sql } from 'kysely';
 import type { HistoryEntry, MessageStatus } from '../message/types.js';
-import { type MessagesTable, toMessageRecord } from './tables.js';
+import type { SqlContext } from './dialect.js';
+import { EVENT_COLUMNS } from './message-columns.js';
+import type { HistoryEvent } from './store.js';
+import { type Database, type MessagesTable, toMessageRecord } from './tables.js';
 
 /** A stored history row, as read. */
 export interface StoredEvent {
@@ -42,4 +46,23 @@ export function historyOf(row: MessagesTable, stored: readonly StoredEvent[]): H
   }
   // Entries read from the row join the stored ones in time order (a stable sort keeps ties).
   return history.sort((a, b) => a.at - b.at);
+}
+
+/** Appends history entries; ids are ULIDs, so history reads back in order. */
+export async function appendHistory(
+  { dialect, newId }: SqlContext,
+  db: Kysely<Database>,
+  events: readonly { messageId: string; event: HistoryEvent }[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map(({ messageId, event }) => ({
+    id: newId(),
+    message_id: messageId,
+    at: event.at,
+    event: event.event,
+    status: event.status,
+    detail: event.detail === undefined ? null : JSON.stringify(event.detail),
+  }));
+  const columns = sql.raw(EVENT_COLUMNS.map((c) => c.name).join(', '));
+  await sql`INSERT INTO message_events (${columns}) SELECT ${columns} FROM ${dialect.jsonRows(rows, EVENT_COLUMNS)}`.execute(db);
 }

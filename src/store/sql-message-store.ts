@@ -2,7 +2,6 @@ import { type Kysely, sql } from 'kysely';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { ClaimedMessage, HistoryEntry, MessageRecord, MessageStatus } from '../message/types.js';
 import type { ColumnSpec, SqlContext, SqlDialect } from './dialect.js';
-import type { IdGenerator } from '../core/ids.js';
 import { migrateToLatest } from './migrations/index.js';
 import type {
   DueMessage,
@@ -14,21 +13,15 @@ import type {
   MessageStore,
   Transition,
 } from './store.js';
-import { historyOf } from './history.js';
-import { CHANGE_COLUMNS, EVENT_COLUMNS, INSERT_COLUMNS, insertRow } from './message-columns.js';
+import { appendHistory, historyOf } from './history.js';
+import * as schedule from './sql-schedule.js';
+import { CHANGE_COLUMNS, INSERT_COLUMNS, insertRow } from './message-columns.js';
 import { CLAIMED_COLUMNS, type Database, type MessagesTable, toClaimedMessage, toMessageRecord } from './tables.js';
-
-/** Most messages of a held group dispatched by one statement. */
-const DISPATCH_SLICE = 5_000;
-
-/** Statuses the scheduler acts on when their due time comes. */
-const SCHEDULER_STATUSES: readonly MessageStatus[] = ['scheduled', 'retrying', 'queued'];
 
 /** The message store over any SQL dialect Kysely speaks; dialect differences come from `dialect`. */
 export class SqlMessageStore implements MessageStore {
   protected readonly db: Kysely<Database>;
   protected readonly dialect: SqlDialect;
-  protected readonly newId: IdGenerator;
   readonly parallelWrites: number;
 
   constructor(
@@ -38,7 +31,6 @@ export class SqlMessageStore implements MessageStore {
   ) {
     this.db = context.db;
     this.dialect = context.dialect;
-    this.newId = context.newId;
     this.parallelWrites = context.dialect.parallelWrites;
   }
 
@@ -122,7 +114,8 @@ export class SqlMessageStore implements MessageStore {
       for (const group of groups.values()) {
         for (const id of await this.updateGroup(db, group)) applied.add(id);
       }
-      await this.insertEvents(
+      await appendHistory(
+        this.context,
         db,
         transitions
           .filter((transition) => applied.has(transition.id))
@@ -167,101 +160,23 @@ export class SqlMessageStore implements MessageStore {
   }
 
   async claimDue(owner: string, horizon: number, now: number, leaseMs: number, limit: number): Promise<DueMessage[]> {
-    const statuses = sql.join(SCHEDULER_STATUSES.map((status) => sql`${status}`));
-    // The candidates are chosen once, in a materialized step: as `id IN (subquery)`, PostgreSQL
-    // may run the subquery again per row and lease more than `limit` rows.
-    const result = await sql<MessagesTable & { lease_owner: string; lease_expires_at: number }>`
-      WITH picked AS MATERIALIZED (
-        SELECT id FROM messages
-        WHERE due_at IS NOT NULL AND due_at <= ${horizon} AND status IN (${statuses})
-          AND (lease_expires_at IS NULL OR lease_expires_at <= ${now})
-        ORDER BY due_at
-        LIMIT ${limit}
-        ${this.dialect.skipLocked})
-      UPDATE ${this.dialect.messagesById} SET lease_owner = ${owner}, lease_expires_at = ${now + leaseMs}
-      FROM picked WHERE messages.id = picked.id
-      RETURNING *`.execute(this.db);
-    return result.rows
-      .map((row) => ({ ...toMessageRecord(row), leaseOwner: row.lease_owner, leaseExpiresAt: Number(row.lease_expires_at) }))
-      .sort((a, b) => (a.dueAt ?? 0) - (b.dueAt ?? 0));
+    return schedule.claimDue(this.context, owner, horizon, now, leaseMs, limit);
   }
 
   async nextDueAt(now: number): Promise<number | undefined> {
-    const row = await this.db
-      .selectFrom('messages')
-      .select('due_at')
-      .where('due_at', 'is not', null)
-      .where('status', 'in', [...SCHEDULER_STATUSES])
-      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<=', now)]))
-      .orderBy('due_at')
-      .limit(1)
-      .executeTakeFirst();
-    return row?.due_at == null ? undefined : Number(row.due_at);
+    return schedule.nextDueAt(this.db, now);
   }
 
-  async beginDispatch(
-    claims: readonly { id: string; status: MessageStatus }[],
-    owner: string,
-    now: number,
-    relayAt: number,
-  ): Promise<string[]> {
-    if (claims.length === 0) return [];
-    // A scheduled message's first dispatch is kept on its row (history reads it back from there);
-    // only relays, which are rare and worth seeing, get history rows of their own.
-    const relays = claims.filter((claim) => claim.status === 'queued');
-    const move = async (db: Kysely<Database>): Promise<string[]> => {
-      const moved = await db
-        .updateTable('messages')
-        .set(dispatched(now, relayAt))
-        .where('id', 'in', claims.map((claim) => claim.id))
-        .where('lease_owner', '=', owner)
-        .where('status', 'in', [...SCHEDULER_STATUSES])
-        // Still due: a relay whose publish confirm was recorded since its claim has none (the
-        // confirm clears it), and must not be published again.
-        .where('due_at', '<=', now)
-        .returning('id')
-        .execute();
-      const ids = new Set(moved.map((row) => row.id));
-      await this.insertEvents(
-        db,
-        relays.filter((claim) => ids.has(claim.id)).map((claim) => ({ messageId: claim.id, event: { event: 'relayed', status: 'queued' as const, at: now } })),
-      );
-      return claims.map((claim) => claim.id).filter((id) => ids.has(id));
-    };
-    return relays.length === 0 ? move(this.db) : this.db.transaction().execute(move);
+  async beginDispatch(claims: readonly { id: string; status: MessageStatus }[], owner: string, now: number, relayAt: number): Promise<string[]> {
+    return schedule.beginDispatch(this.context, claims, owner, now, relayAt);
   }
 
   async beginDispatchDue(owner: string, dueAt: number, ids: readonly string[], now: number, relayAt: number): Promise<string[]> {
-    // In slices, to stay within the bound parameters a statement may have (32,766 on SQLite),
-    // and then in one transaction: a retry after a slice failed must find every row still to move.
-    const move = async (db: Kysely<Database>): Promise<string[]> => {
-      const moved: string[] = [];
-      for (let start = 0; start < ids.length; start += DISPATCH_SLICE) {
-        const rows = await db
-          .updateTable('messages')
-          .set(dispatched(now, relayAt))
-          .where('due_at', '=', dueAt)
-          .where('due_at', '<=', now)
-          .where('id', 'in', ids.slice(start, start + DISPATCH_SLICE))
-          .where('lease_owner', '=', owner)
-          .where('status', 'in', ['scheduled', 'retrying'])
-          .returning('id')
-          .execute();
-        for (const row of rows) moved.push(row.id);
-      }
-      return moved;
-    };
-    return ids.length <= DISPATCH_SLICE ? move(this.db) : this.db.transaction().execute(move);
+    return schedule.beginDispatchDue(this.db, owner, dueAt, ids, now, relayAt);
   }
 
   async releaseLeases(ids: readonly string[], owner: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db
-      .updateTable('messages')
-      .set({ lease_owner: null, lease_expires_at: null })
-      .where('id', 'in', [...ids])
-      .where('lease_owner', '=', owner)
-      .execute();
+    await schedule.releaseLeases(this.db, ids, owner);
   }
 
   async cancel(id: string, now: number): Promise<MessageRecord> {
@@ -305,7 +220,7 @@ export class SqlMessageStore implements MessageStore {
         .where('status', '=', 'scheduled')
         .returningAll()
         .executeTakeFirst();
-      if (updated) await this.insertEvents(trx, [{ messageId: id, event }]);
+      if (updated) await appendHistory(this.context, trx, [{ messageId: id, event }]);
       return updated;
     });
     const row = await this.dialect.durably(this.db, change);
@@ -328,7 +243,7 @@ export class SqlMessageStore implements MessageStore {
         .where('status', 'in', ['failed', 'dead'])
         .returningAll()
         .executeTakeFirst();
-      if (updated) await this.insertEvents(trx, [{ messageId: id, event: { event: 'replayed', status: 'queued', at: now } }]);
+      if (updated) await appendHistory(this.context, trx, [{ messageId: id, event: { event: 'replayed', status: 'queued', at: now } }]);
       return updated;
     });
     const row = await this.dialect.durably(this.db, replay);
@@ -391,37 +306,4 @@ export class SqlMessageStore implements MessageStore {
     await this.dialect.close();
     await this.db.destroy();
   }
-
-  /** Appends history entries; ids are ULIDs, so history reads back in order. */
-  protected async insertEvents(
-    trx: Kysely<Database>,
-    events: readonly { messageId: string; event: HistoryEvent }[],
-  ): Promise<void> {
-    if (events.length === 0) return;
-    const rows = events.map(({ messageId, event }) => ({
-      id: this.newId(),
-      message_id: messageId,
-      at: event.at,
-      event: event.event,
-      status: event.status,
-      detail: event.detail === undefined ? null : JSON.stringify(event.detail),
-    }));
-    const columns = sql.raw(EVENT_COLUMNS.map((c) => c.name).join(', '));
-    await sql`INSERT INTO message_events (${columns}) SELECT ${columns} FROM ${this.dialect.jsonRows(rows, EVENT_COLUMNS)}`.execute(trx);
-  }
-}
-
-/**
- * What a dispatch writes: queued for the worker, out of the scheduler's lease, due again only as
- * an outbox relay, and — the first time a scheduled message goes — when it was dispatched.
- */
-function dispatched(now: number, relayAt: number) {
-  return {
-    status: 'queued',
-    due_at: relayAt,
-    lease_owner: null,
-    lease_expires_at: null,
-    updated_at: now,
-    dispatched_at: sql<number>`COALESCE(dispatched_at, CASE WHEN status = 'scheduled' THEN ${sql.lit(Math.round(now))} END)`,
-  } as const;
 }
