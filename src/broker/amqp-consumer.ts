@@ -1,5 +1,6 @@
 import type { Channel as AmqpChannel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '../core/logger.js';
+import { AckCoalescer } from './ack-coalescer.js';
 import { declareTopology, reopenDelay } from './amqp-wiring.js';
 import type { DeliveryHandler, DeliveryOutcome, PublishOptions } from './broker.js';
 import type { Topology } from './topology.js';
@@ -23,6 +24,8 @@ export class AmqpConsumer {
   #model: ChannelModel | undefined;
   /** The channel it consumes on; undefined while it waits for a connection or a restart. */
   #channel: AmqpChannel | undefined;
+  /** The acks waiting to go out on that channel. */
+  #acks: AckCoalescer<ConsumeMessage> | undefined;
   #tag: string | undefined;
   #starting = false;
   #retry: NodeJS.Timeout | undefined;
@@ -55,14 +58,19 @@ export class AmqpConsumer {
       opened.on('close', () => this.#onClosed(opened));
       if (declare) await declareTopology(opened, this.deps.topology);
       await opened.prefetch(this.prefetch);
+      const acks = new AckCoalescer<ConsumeMessage>(opened, (error) => this.#settleFailed(error));
       this.#channel = opened;
-      const { consumerTag } = await opened.consume(this.queue, (message) => this.#onMessage(opened, message));
+      this.#acks = acks;
+      const { consumerTag } = await opened.consume(this.queue, (message) => this.#onMessage(opened, acks, message));
       this.#tag = consumerTag;
       if (this.#attempts > 0) this.deps.logger.info({ queue: this.queue }, 'consumer resumed');
       this.#attempts = 0;
       if (this.#stopped) await this.#closeChannel();
     } catch (error) {
-      if (this.#channel === channel) this.#channel = undefined;
+      if (this.#channel === channel) {
+        this.#channel = undefined;
+        this.#acks = undefined;
+      }
       await channel?.close().catch(() => undefined);
       if (!this.#stopped) {
         this.deps.logger.warn({ err: (error as Error).message, queue: this.queue }, 'cannot start consuming; retrying');
@@ -97,6 +105,7 @@ export class AmqpConsumer {
     this.#closedChannels.add(channel);
     if (this.#channel !== channel) return;
     this.#channel = undefined;
+    this.#acks = undefined;
     this.#tag = undefined;
     // A lost connection closes its channels too: the reconnect starts the consumer, and this
     // restart, finding it running, does nothing.
@@ -112,24 +121,29 @@ export class AmqpConsumer {
     }, reopenDelay(++this.#attempts));
   }
 
-  #onMessage(channel: AmqpChannel, message: ConsumeMessage | null): void {
+  #onMessage(channel: AmqpChannel, acks: AckCoalescer<ConsumeMessage>, message: ConsumeMessage | null): void {
     if (message === null) {
       // RabbitMQ cancelled the consumer (its queue was deleted, say) on a live connection. The
       // deliveries in hand can still be settled on this channel: close it once they are.
       this.deps.logger.warn({ queue: this.queue }, 'RabbitMQ cancelled the consumer; subscribing again');
       if (this.#channel === channel) {
         this.#channel = undefined;
+        this.#acks = undefined;
         this.#tag = undefined;
-        void Promise.allSettled([...this.#inFlight]).then(() => channel.close().catch(() => undefined));
+        void Promise.allSettled([...this.#inFlight]).then(() => {
+          this.#flush(channel, acks);
+          return channel.close().catch(() => undefined);
+        });
         this.#restartLater();
       }
       return;
     }
-    const work = this.#handle(channel, message).finally(() => this.#inFlight.delete(work));
+    acks.received(message);
+    const work = this.#handle(channel, acks, message).finally(() => this.#inFlight.delete(work));
     this.#inFlight.add(work);
   }
 
-  async #handle(channel: AmqpChannel, message: ConsumeMessage): Promise<void> {
+  async #handle(channel: AmqpChannel, acks: AckCoalescer<ConsumeMessage>, message: ConsumeMessage): Promise<void> {
     let outcome: DeliveryOutcome;
     try {
       outcome = await this.handler({
@@ -146,15 +160,31 @@ export class AmqpConsumer {
     // already requeued the message, and settling it on another channel would be a protocol error.
     if (this.#closedChannels.has(channel)) return;
     try {
-      if (outcome.action === 'ack') channel.ack(message);
-      else if (outcome.action === 'requeue') channel.nack(message, false, true);
-      else await this.#deadLetter(channel, message, outcome.reason);
+      if (outcome.action === 'ack') acks.ack(message);
+      else if (outcome.action === 'requeue') {
+        acks.settledElsewhere(message);
+        channel.nack(message, false, true);
+      } else await this.#deadLetter(channel, acks, message, outcome.reason);
     } catch (error) {
-      this.deps.logger.warn({ err: (error as Error).message }, 'could not settle a delivery; the broker will redeliver it');
+      this.#settleFailed(error);
     }
   }
 
-  async #deadLetter(channel: AmqpChannel, message: ConsumeMessage, reason: string): Promise<void> {
+  #settleFailed(error: unknown): void {
+    this.deps.logger.warn({ err: (error as Error).message, queue: this.queue }, 'could not settle a delivery; the broker will redeliver it');
+  }
+
+  /** Sends a channel's waiting acks, if it is still open. */
+  #flush(channel: AmqpChannel, acks: AckCoalescer<ConsumeMessage> | undefined): void {
+    if (!acks || this.#closedChannels.has(channel)) return;
+    try {
+      acks.flush();
+    } catch (error) {
+      this.#settleFailed(error);
+    }
+  }
+
+  async #deadLetter(channel: AmqpChannel, acks: AckCoalescer<ConsumeMessage>, message: ConsumeMessage, reason: string): Promise<void> {
     this.deps.logger.warn({ queue: this.queue, messageId: message.properties.messageId, reason }, 'message dead-lettered');
     try {
       await this.deps.publishDeadLetter(message.content, {
@@ -162,9 +192,10 @@ export class AmqpConsumer {
         headers: { 'x-missive-queue': this.queue },
         reason,
       });
-      channel.ack(message);
+      acks.ack(message);
     } catch {
       // The queue's own dead-letter exchange still takes it, without the reason header.
+      acks.settledElsewhere(message);
       channel.nack(message, false, false);
     }
   }
@@ -172,6 +203,8 @@ export class AmqpConsumer {
   async #closeChannel(): Promise<void> {
     const channel = this.#channel;
     this.#channel = undefined;
+    if (channel) this.#flush(channel, this.#acks);
+    this.#acks = undefined;
     await channel?.close().catch(() => undefined);
   }
 }

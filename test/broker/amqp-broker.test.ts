@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AmqpBroker } from '../../src/broker/amqp-broker.js';
 import type { Delivery } from '../../src/broker/broker.js';
 import { BrokerUnavailableError } from '../../src/broker/errors.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { type Logger, silentLogger } from '../../src/core/logger.js';
 import { closeConnectionsNamed, deleteTopology, drainQueue, onSideChannel, TEST_AMQP_URL, UNREACHABLE_AMQP_URL, uniquePrefix } from '../support/rabbitmq.js';
 
 describe('AmqpBroker', () => {
@@ -57,6 +57,45 @@ describe('AmqpBroker', () => {
     }, { prefetch: 1 });
     await broker.publish('webhook', Buffer.from('{}'), { messageId: 'w1' });
     await expect.poll(() => seen).toEqual([false, true]);
+  });
+
+  it('settles deliveries that finish out of order, a requeued one among them, leaving nothing unacknowledged', async () => {
+    // Its own broker, whose warnings are kept: acking a delivery twice (or one RabbitMQ does not
+    // hold) would close the consumer's channel with a warning.
+    await broker.close();
+    const warnings: string[] = [];
+    const keep = (_fields: object, message?: string) => void warnings.push(message ?? '');
+    const logger: Logger = { debug: () => undefined, info: () => undefined, warn: keep, error: keep, child: () => logger };
+    broker = await AmqpBroker.connect({ url: TEST_AMQP_URL, prefix, logger, connectionName: prefix });
+    await broker.waitForConnection(5000);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    let requeued = false;
+    await broker.consume('sms', async (delivery) => {
+      const id = delivery.messageId ?? '';
+      if (id === 'slow') await gate;
+      handled.push(id);
+      if (id === 'back' && !requeued) {
+        requeued = true;
+        return { action: 'requeue' };
+      }
+      return { action: 'ack' };
+    }, { prefetch: 50 });
+    const ids = ['slow', ...Array.from({ length: 20 }, (_, i) => `m${i}`), 'back'];
+    for (const id of ids) await broker.publish('sms', Buffer.from('{}'), { messageId: id });
+    // Everything after the held delivery is acked while the oldest is still in hand.
+    await expect.poll(() => handled.filter((id) => id !== 'back').length).toBe(20);
+    release();
+    await expect.poll(() => handled.filter((id) => id === 'back').length).toBe(2);
+    await expect.poll(() => handled.includes('slow')).toBe(true);
+    await broker.close();
+    // Had any delivery gone unacknowledged (or a multiple ack covered one in hand), closing the
+    // consumer's channel would have put it back in the queue.
+    const queue = await onSideChannel((channel) => channel.checkQueue(`${prefix}.sms`));
+    expect(queue.messageCount).toBe(0);
+    expect(handled.filter((id) => id === 'slow')).toHaveLength(1);
+    expect(warnings).toEqual([]);
   });
 
   it('carries on publishing and consuming after the broker closes its connection', async () => {
