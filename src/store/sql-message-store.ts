@@ -85,7 +85,7 @@ export class SqlMessageStore implements MessageStore {
       .execute();
   }
 
-  async claimForDelivery(ids: readonly string[], now: number): Promise<ClaimedMessage[]> {
+  async claimForDelivery(ids: readonly string[], now: number, redelivered: readonly string[]): Promise<ClaimedMessage[]> {
     if (ids.length === 0) return [];
     // Only the columns delivery needs come back: reading a row into an object costs by the
     // column, and on SQLite returning all of them cost more than the update itself.
@@ -93,7 +93,11 @@ export class SqlMessageStore implements MessageStore {
       .updateTable('messages')
       .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), due_at: null, updated_at: now }))
       .where('id', 'in', [...new Set(ids)])
-      .where('status', 'in', ['queued', 'sending'])
+      .where((eb) =>
+        redelivered.length === 0
+          ? eb('status', '=', 'queued')
+          : eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'sending'), eb('id', 'in', [...new Set(redelivered)])])]),
+      )
       .returning(CLAIMED_COLUMNS)
       .execute();
     return rows.map(toClaimedMessage);

@@ -90,11 +90,12 @@ export interface MessageStore {
 
   /**
    * Claims messages for delivery (status `sending`, attempts + 1) and returns them; `attempts`
-   * is then the number of this attempt. Only `queued` messages and `sending` ones (a redelivery
-   * after a worker died) can be claimed; the rest are left out of the result: already delivered,
-   * failed, cancelled, or waiting for a retry.
+   * is then the number of this attempt. Only `queued` messages can be claimed, and `sending` ones
+   * among `redelivered` (copies the broker hands out again: their worker died, or gave them
+   * back); the rest are left out of the result: already delivered, failed, cancelled, waiting
+   * for a retry, or being sent (a second copy, such as an outbox relay's, arriving meanwhile).
    */
-  claimForDelivery(ids: readonly string[], now: number): Promise<ClaimedMessage[]>;
+  claimForDelivery(ids: readonly string[], now: number, redelivered: readonly string[]): Promise<ClaimedMessage[]>;
 
   /** Applies state changes; returns, per transition, whether the row was in an allowed state. */
   applyTransitions(transitions: readonly Transition[]): Promise<boolean[]>;

@@ -88,9 +88,9 @@ describe('Worker.handle: claiming', () => {
 
   it('dead-letters a message the store refuses for good, with the reason, and delivers those claimed beside it', async () => {
     const claim = store.claimForDelivery.bind(store);
-    store.claimForDelivery = async (ids, now) => {
+    store.claimForDelivery = async (ids, now, redelivered) => {
       if (ids.includes('refused')) throw refusedError();
-      return claim(ids, now);
+      return claim(ids, now, redelivered);
     };
     const [first, second] = [await stored(), await stored()];
     const outcomes = Promise.all([first, 'refused', second].map((id) => worker.handle(delivery(id))));

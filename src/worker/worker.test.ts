@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delivery, PublishOptions } from '../broker/broker.js';
 import { silentLogger } from '../core/logger.js';
 import type { MessageRecord } from '../message/types.js';
 import { encodeWire } from '../message/wire.js';
 import { PermanentProviderError, RetryableProviderError } from '../providers/errors.js';
+import type { ProviderInstance } from '../providers/instances.js';
 import { LocalBreakerBoard } from '../resilience/breaker/board.js';
 import { resolveRetryOptions } from '../resilience/retry-decision.js';
 import type { HistoryEvent, MessageChanges, Transition } from '../store/store.js';
@@ -18,10 +19,10 @@ class MemoryStore implements WorkerStoreLike {
   readonly rows = new Map<string, MessageRecord>();
   readonly history: HistoryEvent[] = [];
 
-  async claimForDelivery(ids: readonly string[], now: number): Promise<MessageRecord[]> {
-    return ids.flatMap((id) => {
+  async claimForDelivery(ids: readonly string[], now: number, redelivered: readonly string[]): Promise<MessageRecord[]> {
+    return [...new Set(ids)].flatMap((id) => {
       const row = this.rows.get(id);
-      if (!row || !['queued', 'sending'].includes(row.status)) return [];
+      if (!row || !(row.status === 'queued' || (row.status === 'sending' && redelivered.includes(id)))) return [];
       const claimed: MessageRecord = { ...row, status: 'sending', attempts: row.attempts + 1, dueAt: null, updatedAt: now };
       this.rows.set(id, claimed);
       return [claimed];
@@ -84,7 +85,7 @@ function setUp(answers: Record<string, () => Error | undefined>, breaker = { win
     const permit = breakers.acquire(name);
     if (permit.permitted) permit.failure(new RetryableProviderError('503'));
   };
-  return { clock, store, broker, calls, worker, queue, open };
+  return { clock, store, broker, calls, candidates, worker, queue, open };
 }
 
 describe('Worker.handle', () => {
@@ -139,5 +140,67 @@ describe('Worker.handle', () => {
     expect(store.rows.get('m1')).toMatchObject({ status: 'retrying', attempts: 2, dueAt: T0 + 10_000 });
     expect(store.history.map((entry) => entry.event)).toEqual(['deferred']);
     expect(broker.deadLetters).toEqual([]);
+  });
+});
+
+describe('Worker.handle, two copies of one message', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Moves the faked timers on by `ms`, letting the real immediates (the batchers' flushes) run. */
+  async function advance(ms: number, step = 50): Promise<void> {
+    for (let elapsed = 0; elapsed <= ms; elapsed += step) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(step);
+    }
+  }
+
+  /** A worker whose provider holds every call until `release`. */
+  function setUpHeld() {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const setup = setUp({ primary: () => undefined });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const [primary] = setup.candidates as [ProviderInstance];
+    primary.provider.send = async () => {
+      setup.calls.push('primary');
+      await gate;
+      return { providerMessageId: 'primary-1' };
+    };
+    return { ...setup, release };
+  }
+
+  it('sends once when a second copy (a relay\'s) arrives while the first is being sent: the copy goes back to the queue, then is skipped', async () => {
+    const { store, calls, worker, queue, release } = setUpHeld();
+    const copy = queue();
+    const first = worker.handle(copy);
+    await advance(0);
+    const second = worker.handle({ ...copy });
+    await advance(0);
+    expect(calls).toEqual(['primary']);
+    release();
+    await advance(1_000);
+    expect(await first).toEqual({ action: 'ack' });
+    expect(await second).toEqual({ action: 'requeue' });
+    // Handed out again, the copy finds the message delivered.
+    expect(await worker.handle({ ...copy, redelivered: true })).toEqual({ action: 'ack' });
+    expect(calls).toEqual(['primary']);
+    expect(store.rows.get('m1')).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('claims a message left sending (its worker died) with the copy the broker hands out again, and never drops a first copy of it', async () => {
+    const { store, calls, worker, queue, release } = setUpHeld();
+    release();
+    const copy = queue(1);
+    store.rows.set('m1', { ...(store.rows.get('m1') as MessageRecord), status: 'sending' });
+    // A first copy (say a claim retried after its commit went unheard) waits and goes back.
+    const fresh = worker.handle(copy);
+    await advance(1_000);
+    expect(await fresh).toEqual({ action: 'requeue' });
+    expect(calls).toEqual([]);
+    expect(await worker.handle({ ...copy, redelivered: true })).toEqual({ action: 'ack' });
+    expect(calls).toEqual(['primary']);
+    expect(store.rows.get('m1')).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 });

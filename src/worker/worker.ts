@@ -40,6 +40,12 @@ export interface WorkerDeps {
   metrics?: Metrics;
 }
 
+/** A claim request: a delivery's message id, and whether the broker handed that copy out before. */
+interface ClaimRequest {
+  id: string;
+  redelivered: boolean;
+}
+
 /** How often a store outage met by every claim is logged, in ms. */
 const CLAIM_OUTAGE_LOG_INTERVAL_MS = 10_000;
 
@@ -50,7 +56,7 @@ const CLAIM_OUTAGE_LOG_INTERVAL_MS = 10_000;
  * store write per batch.
  */
 export class Worker {
-  readonly #claims: Batcher<string, ClaimedMessage | undefined>;
+  readonly #claims: Batcher<ClaimRequest, ClaimedMessage | undefined>;
   readonly #outcomes: Batcher<Transition, boolean>;
   readonly #shutdown = new AbortController();
   /** Logs what every claim in flight meets at once (the store down) a few times, not per message. */
@@ -64,10 +70,17 @@ export class Worker {
     // A message has at most one claim and one outcome in flight, so batches may overlap. A claim
     // the store refuses for good is retried alone, so it fails alone; an outage fails them all.
     this.#claims = new Batcher(
-      async (ids) => {
-        const claimed = await deps.store.claimForDelivery(ids, deps.clock.now());
+      async (requests) => {
+        const ids = requests.map((request) => request.id);
+        const redelivered = requests.filter((request) => request.redelivered).map((request) => request.id);
+        const claimed = await deps.store.claimForDelivery(ids, deps.clock.now(), redelivered);
         const byId = new Map(claimed.map((record) => [record.id, record]));
-        return ids.map((id) => byId.get(id));
+        // Two copies of one message in one batch: the first one claims it, the other is a copy.
+        return ids.map((id) => {
+          const record = byId.get(id);
+          byId.delete(id);
+          return record;
+        });
       },
       { concurrency: deps.store.parallelWrites, isolateFailures: isDataStoreError },
     );
@@ -110,11 +123,12 @@ export class Worker {
     }
     let record: ClaimedMessage | undefined;
     try {
-      record = await persist('claim a message', () => this.#claims.submit(id), this.#claimLog, this.#shutdown.signal);
+      const request = { id, redelivered: delivery.redelivered };
+      record = await persist('claim a message', () => this.#claims.submit(request), this.#claimLog, this.#shutdown.signal);
     } catch (error) {
       return this.claimFailed(id, error);
     }
-    if (!record) return this.skip(id);
+    if (!record) return this.skip(id, delivery.redelivered);
 
     const candidates = this.deps.providers.candidates(record.channel, record.provider);
     const { breakers, clock, attemptTimeoutMs: timeoutMs } = this.deps;
@@ -206,8 +220,15 @@ export class Worker {
       .catch(() => undefined);
   }
 
-  /** A message the store would not hand out: already handled, or not Missive's at all. */
-  private async skip(id: string): Promise<DeliveryOutcome> {
+  /**
+   * A message the store would not hand out: already handled, being sent, or not Missive's at all.
+   * A copy handed out for the first time that finds its message `sending` is a second copy (an
+   * outbox relay's, published while the first was on its way), or the copy of a claim retried
+   * after its commit went unheard: sending it now could send twice. It goes back to the queue
+   * after a moment rather than being dropped; handed out again, it claims the message if that is
+   * still `sending` then (its worker died), so a message is never left without a copy.
+   */
+  private async skip(id: string, redelivered: boolean): Promise<DeliveryOutcome> {
     let existing: MessageRecord | undefined;
     try {
       existing = await this.deps.store.getMessage(id);
@@ -215,6 +236,10 @@ export class Worker {
       return this.claimFailed(id, error, 'look the message up');
     }
     if (existing === undefined) return { action: 'dead_letter', reason: `unknown message id ${id}: not in the store` };
+    if (existing.status === 'sending' && !redelivered) {
+      this.deps.logger.debug({ messageId: id }, 'a copy of a message being sent; back to the queue for later');
+      return this.requeueLater();
+    }
     this.deps.logger.debug({ messageId: id, status: existing.status }, 'skipping a copy of a message already handled');
     return { action: 'ack' };
   }

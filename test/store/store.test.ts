@@ -93,25 +93,28 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
     const a = queued();
     const b = queued();
     await store.insertMessages([a, b]);
-    await store.claimForDelivery([b.id], T0 + 1);
+    await store.claimForDelivery([b.id], T0 + 1, []);
     await store.markPublished([a.id, b.id], T0 + 2);
     expect(await store.getMessage(a.id)).toMatchObject({ publishedAt: T0 + 2, dueAt: null });
     expect(await store.getMessage(b.id)).toMatchObject({ status: 'sending', publishedAt: null, dueAt: null });
   });
 
-  it('claims queued and re-delivered messages for delivery, counting attempts, and nothing else', async () => {
+  it('claims queued messages, and re-delivered copies of those being sent, counting attempts, and nothing else', async () => {
     const a = queued();
     const later = scheduled(T0 + 60_000);
     await store.insertMessages([a, later]);
-    const claimed = await store.claimForDelivery([a.id, later.id, 'missing'], T0);
+    const claimed = await store.claimForDelivery([a.id, later.id, 'missing'], T0, []);
     expect(claimed.map((m) => [m.id, m.attempts])).toEqual([[a.id, 1]]);
     expect(await store.getMessage(a.id)).toMatchObject({ status: 'sending', attempts: 1 });
     expect(claimed[0]).toMatchObject({ to: a.message.to, content: a.message.content });
-    expect((await store.claimForDelivery([a.id], T0)).map((m) => m.attempts)).toEqual([2]);
+    // While it is being sent, a copy handed out for the first time (a relay's) cannot claim it;
+    // the same copy handed out again (its worker died) can.
+    expect(await store.claimForDelivery([a.id], T0, [])).toEqual([]);
+    expect((await store.claimForDelivery([a.id], T0, [a.id])).map((m) => m.attempts)).toEqual([2]);
     await store.applyTransitions([
       { id: a.id, from: ['sending'], changes: { status: 'delivered', deliveredAt: T0 }, events: [], now: T0 },
     ]);
-    expect(await store.claimForDelivery([a.id], T0)).toEqual([]);
+    expect(await store.claimForDelivery([a.id], T0, [a.id])).toEqual([]);
   });
 
   it('applies transitions only from the allowed statuses, in groups of any shape, with history', async () => {
@@ -119,7 +122,7 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
     const b = queued();
     const c = queued();
     await store.insertMessages([a, b, c]);
-    await store.claimForDelivery([a.id, b.id], T0);
+    await store.claimForDelivery([a.id, b.id], T0, []);
     const error = { kind: 'retryable', message: 'HTTP 503', vendorStatus: 503, provider: 'p1' };
     const applied = await store.applyTransitions([
       {
@@ -155,7 +158,7 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
   it('clears a column when a transition sets it to null', async () => {
     const a = queued();
     await store.insertMessages([a]);
-    await store.claimForDelivery([a.id], T0);
+    await store.claimForDelivery([a.id], T0, []);
     await store.applyTransitions([{ id: a.id, from: ['sending'], changes: { lastError: { kind: 'x', message: 'y' } }, events: [], now: T0 }]);
     await store.applyTransitions([{ id: a.id, from: ['sending'], changes: { lastError: null }, events: [], now: T0 }]);
     expect((await store.getMessage(a.id))?.lastError).toBeNull();
@@ -278,7 +281,7 @@ describe.each(STORE_KINDS)('message store conformance: %s', (kind) => {
   it('replays failed messages with fresh attempts and refuses others', async () => {
     const a = queued();
     await store.insertMessages([a]);
-    await store.claimForDelivery([a.id], T0);
+    await store.claimForDelivery([a.id], T0, []);
     await store.applyTransitions([
       { id: a.id, from: ['sending'], changes: { status: 'failed', deadLetteredAt: T0 }, events: [], now: T0 },
     ]);
