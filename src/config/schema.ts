@@ -10,6 +10,11 @@ const ms = z.number().int().nonnegative().max(MAX_TIMER_MS, timerCap);
 /** A duration in ms of at least 1. */
 const positiveMs = positiveInt.max(MAX_TIMER_MS, timerCap);
 
+/** Extra time shutdown may take beyond the worker's grace period before the process is forced out. */
+export const SHUTDOWN_MARGIN_MS = 15_000;
+/** The longest grace period: its timer, with the margin added, must stay within the timer cap. */
+const MAX_SHUTDOWN_GRACE_MS = MAX_TIMER_MS - SHUTDOWN_MARGIN_MS;
+
 /** Provider instance names: what channels and messages refer to. */
 const INSTANCE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
@@ -36,8 +41,7 @@ export const configFileSchema = z.strictObject({
       /** Deliveries in hand per channel queue. */
       prefetch: positiveInt.max(10_000).default(100),
       /** How long shutdown waits for deliveries in hand. */
-      // Below the timer cap by the margins shutdown adds to it (up to 15 s).
-      shutdownGraceMs: z.number().int().nonnegative().max(MAX_TIMER_MS - 15_000, `must be at most ${MAX_TIMER_MS - 15_000} ms`).default(15_000),
+      shutdownGraceMs: z.number().int().nonnegative().max(MAX_SHUTDOWN_GRACE_MS, `must be at most ${MAX_SHUTDOWN_GRACE_MS} ms`).default(15_000),
     })
     .prefault({}),
   scheduler: z

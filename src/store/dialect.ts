@@ -32,10 +32,10 @@ export interface SqlDialect {
   readonly messagesById: RawBuilder<unknown>;
   /**
    * Runs `work`, on the database it is handed, so that its commits survive a power loss, not
-   * only a process crash: for writes
-   * a caller is told are done (a message accepted, a cancel, a batch created). Other writes (a
-   * claim, a delivery outcome) may be lost with the last moments before a power cut: at worst a
-   * message is delivered again, which at-least-once delivery allows.
+   * only a process crash: for writes a caller is told are done (a message accepted, a cancel, a
+   * batch created). Other writes (a claim, a delivery outcome) may be lost with the last moments
+   * before a power cut: at worst a message is delivered again, which at-least-once delivery
+   * allows.
    */
   durably<DB, T>(db: Kysely<DB>, work: (db: Kysely<DB>) => Promise<T>): Promise<T>;
   /** Tells every scheduler (in any process) that a message is due at `dueAt`. */

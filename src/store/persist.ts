@@ -16,6 +16,8 @@ const TRANSIENT_SQLITE = /^SQLITE_(BUSY|LOCKED|FULL|IOERR)/;
 /** Data errors: a value the database refuses (SQLSTATE classes 22 and 23; SQLite constraint, type and size errors). */
 const DATA_SQLSTATE = /^(22|23)/;
 const DATA_SQLITE = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
+/** A PostgreSQL SQLSTATE code (the other codes are SQLite's or Node's). */
+const SQLSTATE = /^[0-9A-Z]{5}$/;
 const TRANSIENT_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /**
@@ -27,7 +29,7 @@ export function isTransientStoreError(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === 'string') {
     if (TRANSIENT_NETWORK.has(code) || TRANSIENT_SQLITE.test(code)) return true;
-    if (/^[0-9A-Z]{5}$/.test(code)) return TRANSIENT_SQLSTATE.test(code);
+    if (SQLSTATE.test(code)) return TRANSIENT_SQLSTATE.test(code);
   }
   return typeof message === 'string' && /(Connection terminated|connection.*(closed|ended|lost)|timeout exceeded when trying to connect)/i.test(message);
 }
@@ -41,7 +43,7 @@ export function isTransientStoreError(error: unknown): boolean {
 export function isDataStoreError(error: unknown): boolean {
   const { code } = (error ?? {}) as { code?: unknown };
   if (typeof code !== 'string') return false;
-  return /^[0-9A-Z]{5}$/.test(code) ? DATA_SQLSTATE.test(code) : DATA_SQLITE.test(code);
+  return SQLSTATE.test(code) ? DATA_SQLSTATE.test(code) : DATA_SQLITE.test(code);
 }
 
 /**

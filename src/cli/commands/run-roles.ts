@@ -1,10 +1,8 @@
+import { SHUTDOWN_MARGIN_MS } from '../../config/schema.js';
 import { PrometheusMetrics } from '../../metrics/prometheus.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { type Role, startRoles } from '../../runtime/roles.js';
 import { type GlobalOptions, settingsFor } from '../context.js';
-
-/** Extra time shutdown may take beyond the worker's grace period before the process is forced out. */
-const SHUTDOWN_MARGIN_MS = 15_000;
 
 /**
  * Runs roles until SIGINT or SIGTERM, then shuts down gracefully: stop taking work, finish and
