@@ -17,7 +17,7 @@ export interface AckChannel<M> {
 export class AckCoalescer<M extends { fields: { deliveryTag: number } }> {
   /** Deliveries in hand, oldest first, each with its ack if one waits for the flush. */
   readonly #inHand = new Map<number, M | undefined>();
-  #flushing = false;
+  #flushScheduled = false;
 
   constructor(
     private readonly channel: AckChannel<M>,
@@ -38,8 +38,8 @@ export class AckCoalescer<M extends { fields: { deliveryTag: number } }> {
       return;
     }
     this.#inHand.set(message.fields.deliveryTag, message);
-    if (this.#flushing) return;
-    this.#flushing = true;
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
     this.defer(() => {
       try {
         this.flush();
@@ -56,7 +56,7 @@ export class AckCoalescer<M extends { fields: { deliveryTag: number } }> {
 
   /** Sends the waiting acks now. Throws what the channel throws (a closed channel). */
   flush(): void {
-    this.#flushing = false;
+    this.#flushScheduled = false;
     let last: M | undefined;
     let run = 0;
     for (const [tag, acked] of this.#inHand) {

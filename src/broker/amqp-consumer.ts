@@ -24,8 +24,6 @@ export class AmqpConsumer {
   #model: ChannelModel | undefined;
   /** The channel it consumes on; undefined while it waits for a connection or a restart. */
   #channel: AmqpChannel | undefined;
-  /** The acks waiting to go out on that channel. */
-  #acks: AckCoalescer<ConsumeMessage> | undefined;
   #tag: string | undefined;
   #starting = false;
   #retry: NodeJS.Timeout | undefined;
@@ -34,6 +32,8 @@ export class AmqpConsumer {
   readonly #inFlight = new Set<Promise<void>>();
   /** Channels that closed: a delivery that came on one is not settled (RabbitMQ requeued it). */
   readonly #closedChannels = new WeakSet<AmqpChannel>();
+  /** Each channel's acks waiting to go out. */
+  readonly #acksOf = new WeakMap<AmqpChannel, AckCoalescer<ConsumeMessage>>();
 
   constructor(
     readonly queue: string,
@@ -59,18 +59,15 @@ export class AmqpConsumer {
       if (declare) await declareTopology(opened, this.deps.topology);
       await opened.prefetch(this.prefetch);
       const acks = new AckCoalescer<ConsumeMessage>(opened, (error) => this.#settleFailed(error));
+      this.#acksOf.set(opened, acks);
       this.#channel = opened;
-      this.#acks = acks;
       const { consumerTag } = await opened.consume(this.queue, (message) => this.#onMessage(opened, acks, message));
       this.#tag = consumerTag;
       if (this.#attempts > 0) this.deps.logger.info({ queue: this.queue }, 'consumer resumed');
       this.#attempts = 0;
       if (this.#stopped) await this.#closeChannel();
     } catch (error) {
-      if (this.#channel === channel) {
-        this.#channel = undefined;
-        this.#acks = undefined;
-      }
+      if (this.#channel === channel) this.#channel = undefined;
       await channel?.close().catch(() => undefined);
       if (!this.#stopped) {
         this.deps.logger.warn({ err: (error as Error).message, queue: this.queue }, 'cannot start consuming; retrying');
@@ -105,7 +102,6 @@ export class AmqpConsumer {
     this.#closedChannels.add(channel);
     if (this.#channel !== channel) return;
     this.#channel = undefined;
-    this.#acks = undefined;
     this.#tag = undefined;
     // A lost connection closes its channels too: the reconnect starts the consumer, and this
     // restart, finding it running, does nothing.
@@ -128,7 +124,6 @@ export class AmqpConsumer {
       this.deps.logger.warn({ queue: this.queue }, 'RabbitMQ cancelled the consumer; subscribing again');
       if (this.#channel === channel) {
         this.#channel = undefined;
-        this.#acks = undefined;
         this.#tag = undefined;
         void Promise.allSettled([...this.#inFlight]).then(() => {
           this.#flush(channel, acks);
@@ -203,8 +198,7 @@ export class AmqpConsumer {
   async #closeChannel(): Promise<void> {
     const channel = this.#channel;
     this.#channel = undefined;
-    if (channel) this.#flush(channel, this.#acks);
-    this.#acks = undefined;
+    if (channel) this.#flush(channel, this.#acksOf.get(channel));
     await channel?.close().catch(() => undefined);
   }
 }
